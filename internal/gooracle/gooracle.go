@@ -35,6 +35,9 @@ type Go struct {
 	// EnvFile is the path GOENV points at (the user go env file); it does
 	// not exist until a test writes it.
 	EnvFile string
+	// Sink is the refusing HTTP proxy that HTTP_PROXY and HTTPS_PROXY point
+	// at unless a test changes them.
+	Sink *Sink
 
 	vars map[string]string
 }
@@ -86,6 +89,7 @@ func New(t testing.TB) *Go {
 		WorkDir: filepath.Join(dir, "work"),
 		EnvFile: filepath.Join(dir, "config", "go", "env"),
 		vars:    map[string]string{},
+		Sink:    newSink(t),
 	}
 	for _, d := range []string{g.WorkDir, filepath.Join(dir, "home"), filepath.Join(dir, "config", "go"), filepath.Join(dir, "tmp")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -111,6 +115,8 @@ func New(t testing.TB) *Go {
 		"GOPROXY":         "off",
 		"GOSUMDB":         "off",
 		"TMPDIR":          filepath.Join(dir, "tmp"),
+		"HTTP_PROXY":      g.Sink.URL,
+		"HTTPS_PROXY":     g.Sink.URL,
 		// git must never prompt or read the machine's configuration.
 		"GIT_TERMINAL_PROMPT": "0",
 		"GIT_CONFIG_NOSYSTEM": "1",

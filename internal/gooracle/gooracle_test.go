@@ -31,3 +31,19 @@ func TestModDownloadOffline(t *testing.T) {
 		t.Fatalf("ModDownload with GOPROXY=off = %+v, want one object with an error", ds)
 	}
 }
+
+func TestDirectCaughtBySink(t *testing.T) {
+	g := New(t)
+	g.Set("GOPROXY", "direct")
+	ds, _, err := g.ModDownload(context.Background(), "example.com/m@v1.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].Error == "" {
+		t.Fatalf("ModDownload = %+v, want an error", ds)
+	}
+	got := g.Sink.Targets()
+	if len(got) == 0 || got[0] != "example.com:443" {
+		t.Errorf("sink targets = %q, want a CONNECT to example.com:443 first", got)
+	}
+}
