@@ -1,0 +1,301 @@
+package proxyenv
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/mod/module"
+)
+
+// A StepError is the error of one step of a walk: the error the step
+// failed with and the step it came from. Its text is the underlying
+// error's, unchanged.
+type StepError struct {
+	Step Step
+	Err  error
+}
+
+func (e *StepError) Error() string { return e.Err.Error() }
+
+// Unwrap returns e.Err.
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Walk tries the steps of r in order the way the go command tries its
+// GOPROXY list, calling fetch for every step that makes a request
+// (ActionProxy and ActionDirect). Steps with ActionSkip fail with their
+// Step.Err without calling fetch.
+//
+// Walk returns nil as soon as fetch succeeds. After a failure it moves on
+// to the next step if the error is a not-found error (errors.Is(err,
+// fs.ErrNotExist), such as a [*StatusError] for 404 or 410) or the step's
+// FallThrough is FallThroughAnyError; otherwise it stops. When every step
+// tried has failed it returns the most useful error, ranked as the go
+// command ranks them: the error of a direct fetch over any proxy error
+// other than not-found, and those over not-found errors (the last
+// not-found error wins among equals; a later direct error replaces an
+// earlier one). The returned error is a [*StepError].
+//
+// fetch should return errors that satisfy errors.Is(err, fs.ErrNotExist)
+// exactly when the source does not have what was asked; [CheckResponse]
+// does that for HTTP responses. Walk stops with ctx.Err() if ctx is done
+// before a step.
+func Walk(ctx context.Context, r *Route, fetch func(ctx context.Context, s Step) error) error {
+	if r == nil || len(r.Steps) == 0 {
+		return errors.New("proxyenv: Walk: route has no steps")
+	}
+	return walkSteps(ctx, r.Steps, func(ctx context.Context, s Step) (error, bool) {
+		if s.Action == ActionSkip {
+			return s.Err, false
+		}
+		return fetch(ctx, s), s.Action == ActionDirect
+	})
+}
+
+// walkSteps is the go command's list walk with its error ranking. try
+// returns a step's error and whether it counts as a direct error.
+func walkSteps(ctx context.Context, steps []Step, try func(context.Context, Step) (error, bool)) error {
+	const (
+		rankNotFound = iota
+		rankProxy
+		rankDirect
+	)
+	var best error
+	rank := rankNotFound
+	for _, s := range steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err, direct := try(ctx, s)
+		if err == nil {
+			return nil
+		}
+		notFound := isNotFound(err)
+		se := &StepError{Step: s, Err: err}
+		switch {
+		case direct:
+			// Errors from the origin say the most about the module.
+			best, rank = se, rankDirect
+		case rank <= rankProxy && !notFound:
+			best, rank = se, rankProxy
+		case rank == rankNotFound:
+			best = se
+		}
+		// After ',' only a not-found answer lets the walk go on.
+		if !s.Entry.FallBackOnError && !notFound {
+			break
+		}
+	}
+	return best
+}
+
+// A StatusError reports a non-200 answer from a module proxy or checksum
+// database. It is equivalent to fs.ErrNotExist for 404 and 410 only, as in
+// the go command. Its text is the go command's.
+type StatusError struct {
+	URL        string // redacted
+	Status     string // such as "404 Not Found"
+	StatusCode int
+	// Detail is the start of a text/plain error body (at most 8 lines),
+	// or "" when the body was absent, not plain UTF-8 text, or held
+	// control characters.
+	Detail string
+	// Err is an underlying error, such as the file system error of a
+	// file:// proxy, or nil.
+	Err error
+}
+
+func (e *StatusError) Error() string {
+	if e.Detail != "" {
+		sep := " "
+		if strings.Contains(e.Detail, "\n") {
+			sep = "\n\t"
+		}
+		return fmt.Sprintf("reading %s: %v\n\tserver response:%s%s", e.URL, e.Status, sep, e.Detail)
+	}
+	if e.Err != nil {
+		err := e.Err
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Sprintf("reading %s: %v", e.URL, err)
+	}
+	return fmt.Sprintf("reading %s: %v", e.URL, e.Status)
+}
+
+// Is reports whether target is fs.ErrNotExist and the status is 404 or 410.
+func (e *StatusError) Is(target error) bool {
+	return target == fs.ErrNotExist && (e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusGone)
+}
+
+// Unwrap returns e.Err.
+func (e *StatusError) Unwrap() error { return e.Err }
+
+const (
+	maxDetailLines = 8
+	maxDetailBytes = maxDetailLines * 81
+)
+
+// CheckResponse returns nil for a 200 response and a [*StatusError]
+// otherwise, with the detail of a text/plain body as the go command shows
+// it. It reads (part of) the body of a failed response but does not close
+// it.
+func CheckResponse(resp *http.Response) error {
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	u := ""
+	if resp.Request != nil && resp.Request.URL != nil {
+		u = resp.Request.URL.Redacted()
+	}
+	e := &StatusError{URL: u, Status: resp.Status, StatusCode: resp.StatusCode}
+	if mt, params, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "text/plain" && resp.Body != nil {
+		switch strings.ToLower(params["charset"]) {
+		case "", "utf-8", "us-ascii":
+			b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+			e.Detail = errorDetail(b)
+		}
+	}
+	return e
+}
+
+// errorDetail shortens an error body the way the go command does before
+// showing it: valid UTF-8 and printable only, up to the first blank line,
+// at most 8 lines and about 650 bytes.
+func errorDetail(b []byte) string {
+	// Only the first lines matter; the go command buffers no more.
+	if lines := bytes.SplitAfterN(b, []byte("\n"), maxDetailLines+2); len(lines) > maxDetailLines+1 {
+		b = bytes.Join(lines[:maxDetailLines+1], nil)
+	}
+	s := string(b)
+	if !utf8.ValidString(s) {
+		return ""
+	}
+	for _, r := range s {
+		if !unicode.IsGraphic(r) && !unicode.IsSpace(r) {
+			return ""
+		}
+	}
+	var d strings.Builder
+	for i, line := range strings.Split(s, "\n") {
+		if strings.TrimSpace(line) == "" {
+			break
+		}
+		if i > 0 {
+			d.WriteString("\n\t")
+		}
+		if i >= maxDetailLines {
+			d.WriteString("[Truncated: too many lines.]")
+			break
+		}
+		if d.Len()+len(line) > maxDetailBytes {
+			d.WriteString("[Truncated: too long.]")
+			break
+		}
+		d.WriteString(line)
+	}
+	return d.String()
+}
+
+// escapeSegments escapes s for a URL path, keeping its slashes.
+func escapeSegments(s string) string {
+	return strings.ReplaceAll(url.PathEscape(s), "%2F", "/")
+}
+
+// joinURL appends a slash-separated path to u's path.
+func joinURL(u *url.URL, p string) *url.URL {
+	j := *u
+	j.Path = strings.TrimSuffix(u.Path, "/") + "/" + strings.TrimPrefix(p, "/")
+	if u.RawPath != "" {
+		j.RawPath = strings.TrimSuffix(u.RawPath, "/") + "/" + escapeSegments(strings.TrimPrefix(p, "/"))
+	}
+	return &j
+}
+
+// ProxyFileURL returns the URL of a module proxy protocol file for
+// modulePath under the proxy base URL: base/<escaped module path>/<file>,
+// where file is "@v/list", "@latest" or a [VersionFile] result. The module
+// path is escaped as the protocol requires (upper-case letters become '!'
+// and the lower-case letter).
+func ProxyFileURL(base *url.URL, modulePath, file string) (*url.URL, error) {
+	enc, err := module.EscapePath(modulePath)
+	if err != nil {
+		return nil, err
+	}
+	return joinURL(base, enc+"/"+file), nil
+}
+
+// VersionFile returns the proxy protocol file name "@v/<escaped
+// version>.<ext>" for ext "info", "mod" or "zip".
+func VersionFile(version, ext string) (string, error) {
+	enc, err := module.EscapeVersion(version)
+	if err != nil {
+		return "", err
+	}
+	return "@v/" + enc + "." + ext, nil
+}
+
+// sumDBSupportedURL returns <proxy>/sumdb/<name>/supported.
+func sumDBSupportedURL(p ProxyEntry, name string) *url.URL {
+	return joinURL(p.URL, "sumdb/"+name+"/supported")
+}
+
+// FindSumDB finds the base URL of the checksum database for r the way
+// the go command does before its first database read.
+//
+// With an explicit URL in GOSUMDB it returns that URL without any request.
+// Otherwise it walks the GOPROXY list like [Walk], calling get with
+// <proxy>/sumdb/<name>/supported for each proxy entry (the noproxy, direct
+// and off entries count as not-found). A nil error from get means the
+// proxy serves the database: the base is <proxy>/sumdb/<name>, and the
+// go command never goes direct afterwards. If the walk ends with a
+// not-found error the base is https://<name>. Any other error means the
+// database is unavailable, and FindSumDB returns it (a [*StepError]).
+//
+// FindSumDB fails if r.SumDB.Use is false or r.SumDB.Err is set.
+func FindSumDB(ctx context.Context, r *Route, get func(ctx context.Context, supported *url.URL) error) (*url.URL, error) {
+	d := &r.SumDB
+	switch {
+	case !d.Use:
+		return nil, fmt.Errorf("proxyenv: checksum database not used for %s: %s", r.Module, d.Reason)
+	case d.Err != nil:
+		return nil, d.Err
+	case d.DB.URL != nil:
+		u := *d.DB.URL
+		return &u, nil
+	}
+	var base *url.URL
+	err := walkSteps(ctx, r.Steps, func(ctx context.Context, s Step) (error, bool) {
+		if s.Entry.Kind != ProxyURL {
+			if s.Entry.Kind == ProxyNoproxy {
+				return ErrUseProxy, false
+			}
+			// direct and off end the probing; the go command ranks the
+			// direct entry's error first, so it reaches the database
+			// directly even after an earlier proxy error with '|'.
+			return ErrProxyOff, s.Entry.Kind == ProxyDirect
+		}
+		if err := get(ctx, sumDBSupportedURL(s.Entry, d.DB.Name)); err != nil {
+			return err, false
+		}
+		base = joinURL(s.Entry.URL, "sumdb/"+d.DB.Name)
+		return nil, false
+	})
+	if err == nil {
+		return base, nil
+	}
+	if isNotFound(err) {
+		return d.DB.DirectURL(), nil
+	}
+	return nil, err
+}
