@@ -100,6 +100,18 @@ func New(t testing.TB) *Go {
 		t.Fatal(err)
 	}
 	home := filepath.Join(dir, "home")
+	// Telemetry off in both possible config dirs: otherwise the go command
+	// forks a telemetry child that keeps writing into dir after the go
+	// command exits, racing t.TempDir's cleanup ("directory not empty").
+	for _, cfg := range []string{filepath.Join(dir, "config"), filepath.Join(home, ".config")} {
+		tdir := filepath.Join(cfg, "go", "telemetry")
+		if err := os.MkdirAll(tdir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tdir, "mode"), []byte("off"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	g.vars = map[string]string{
 		"PATH":            os.Getenv("PATH"),
 		"HOME":            home,
