@@ -1,0 +1,225 @@
+package netrcauth
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/modnet/modnet/internal/gooracle"
+	"github.com/modnet/modnet/internal/modproxy"
+)
+
+// The differential tests run "go mod download -json" against a local TLS
+// module proxy and then the same downloads through Transport against the
+// same proxy, and compare the requests the proxy saw, credentials included.
+
+var oracleModules = []modproxy.Module{{Path: "example.com/m", Version: "v1.0.0"}}
+
+// authHeaders are the request fields the comparison looks at.
+var authHeaders = []string{"Authorization", "Private-Token", "X-Token"}
+
+// trace renders the requests a server saw, one line per request.
+func trace(reqs []modproxy.Request) []string {
+	var out []string
+	for _, r := range reqs {
+		s := r.Method + " " + r.RawPath
+		if r.Query != "" {
+			s += "?" + r.Query
+		}
+		for _, h := range authHeaders {
+			if v := r.Header.Values(h); len(v) > 0 {
+				s += fmt.Sprintf(" %s=%q", h, v)
+			}
+		}
+		s += fmt.Sprintf(" -> %d", r.Status)
+		out = append(out, s)
+	}
+	return out
+}
+
+// goEnv describes one go command configuration for a differential run.
+type goEnv struct {
+	goauth string            // GOAUTH ("" leaves it unset: default netrc)
+	netrc  string            // netrc content; {{HOST}} is the proxy's host:port
+	proxy  func(string) string // turns the proxy URL into GOPROXY (nil: as is)
+	env    map[string]string // extra variables for the go command
+}
+
+func expand(s, host string) string { return strings.ReplaceAll(s, "{{HOST}}", host) }
+
+// runGoDownload runs the go command for example.com/m@v1.0.0 through srv and
+// returns what srv saw.
+func runGoDownload(t *testing.T, srv *modproxy.Server, e goEnv) ([]string, string) {
+	t.Helper()
+	g := gooracle.New(t)
+	host := strings.TrimPrefix(srv.HTTP.URL, "https://")
+	proxy := srv.URL
+	if e.proxy != nil {
+		proxy = e.proxy(proxy)
+	}
+	g.Set("GOPROXY", proxy)
+	g.Set("SSL_CERT_FILE", srv.CAFile)
+	netrc := filepath.Join(g.Dir, "netrc")
+	if err := os.WriteFile(netrc, []byte(expand(e.netrc, host)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g.Set("NETRC", netrc)
+	if e.goauth != "" {
+		g.Set("GOAUTH", expand(e.goauth, host))
+	}
+	for k, v := range e.env {
+		g.Set(k, v)
+	}
+	srv.Reset()
+	ds, stderr, err := g.ModDownload(context.Background(), "example.com/m@v1.0.0")
+	if err != nil {
+		t.Fatalf("go mod download: %v\n%s", err, stderr)
+	}
+	errText := ""
+	if len(ds) > 0 {
+		errText = ds[0].Error
+	}
+	return trace(srv.Requests()), errText
+}
+
+// testClient returns a client trusting srv's CA through a Transport with a.
+func testBase(t testing.TB, pems ...[]byte) *http.Transport {
+	pool := x509.NewCertPool()
+	for _, p := range pems {
+		if !pool.AppendCertsFromPEM(p) {
+			t.Fatal("bad CA PEM")
+		}
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	t.Cleanup(tr.CloseIdleConnections)
+	return tr
+}
+
+// runOurDownload fetches .info, .mod and .zip of example.com/m@v1.0.0 like
+// the go command (stopping at the first non-200 answer) through a Transport
+// built from e, and returns what srv saw.
+func runOurDownload(t *testing.T, srv *modproxy.Server, e goEnv, tweak func(*Config)) []string {
+	t.Helper()
+	host := strings.TrimPrefix(srv.HTTP.URL, "https://")
+	dir := t.TempDir()
+	netrc := filepath.Join(dir, "netrc")
+	if err := os.WriteFile(netrc, []byte(expand(e.netrc, host)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{GOAUTH: expand(e.goauth, host), NetrcFile: netrc, Env: childEnv(t, e.env)}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	a, err := cfg.New()
+	if err != nil {
+		t.Fatalf("Config.New: %v", err)
+	}
+	client := &http.Client{Transport: &Transport{Base: testBase(t, srv.CAPEM), Auth: a}}
+	proxy := srv.URL
+	if e.proxy != nil {
+		proxy = e.proxy(proxy)
+	}
+	srv.Reset()
+	for _, ext := range []string{"info", "mod", "zip"} {
+		resp, err := client.Get(proxy + "/example.com/m/@v/v1.0.0." + ext)
+		if err != nil {
+			t.Logf("GET .%s: %v", ext, err)
+			break
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			break
+		}
+	}
+	a.Wait()
+	return trace(srv.Requests())
+}
+
+// childEnv is the environment for GOAUTH commands in tests: PATH and HOME
+// only, plus extra.
+func childEnv(t testing.TB, extra map[string]string) []string {
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	for k, v := range extra {
+		env = append(env, k+"="+v)
+	}
+	slices.Sort(env)
+	return env
+}
+
+var _ = url.Parse
+
+func withUserinfo(userinfo string) func(string) string {
+	return func(s string) string { return strings.Replace(s, "https://", "https://"+userinfo+"@", 1) }
+}
+
+// TestOracleNetrc proves each rule of the go command's netrc grammar and
+// matching with the Authorization header the go binary sends.
+func TestOracleNetrc(t *testing.T) {
+	gooracle.Required(t)
+	t.Parallel()
+	srv := modproxy.New(t, oracleModules, modproxy.TLS())
+	basic := modproxy.New(t, oracleModules, modproxy.TLS(), modproxy.RequireBasic("alice", "s3cret"))
+	tests := []struct {
+		name  string
+		srv   *modproxy.Server
+		e     goEnv
+		want0 string // expected Authorization of the first request ("" none)
+	}{
+		{"simple", srv, goEnv{netrc: "machine {{HOST}} login alice password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"host-only entry does not match a port", srv, goEnv{netrc: "machine 127.0.0.1 login alice password s3cret\n"}, ""},
+		{"path prefix", srv, goEnv{netrc: "machine {{HOST}}/example.com login alice password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"other path prefix", srv, goEnv{netrc: "machine {{HOST}}/example.org login alice password s3cret\n"}, ""},
+		{"longest prefix wins", srv, goEnv{netrc: "machine {{HOST}} login a password b\nmachine {{HOST}}/example.com/m login alice password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"https scheme in machine", srv, goEnv{netrc: "machine https://{{HOST}}/ login alice password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"first duplicate wins", srv, goEnv{netrc: "machine {{HOST}} login alice password s3cret\nmachine {{HOST}} login bob password other\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"login-only dropped", srv, goEnv{netrc: "machine {{HOST}} login alice\nmachine {{HOST}} login bob password other\n"}, "Basic Ym9iOm90aGVy"},
+		{"pairs over lines", srv, goEnv{netrc: "machine {{HOST}}\n\tlogin alice\n\tpassword s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"key and value split", srv, goEnv{netrc: "machine\n{{HOST}}\nlogin alice password s3cret\n"}, ""},
+		{"lone default stops", srv, goEnv{netrc: "default\nmachine {{HOST}} login alice password s3cret\n"}, ""},
+		{"default pair ignored", srv, goEnv{netrc: "default login x password y\nmachine {{HOST}} login alice password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"comment is live", srv, goEnv{netrc: "# old: machine {{HOST}} login alice password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"odd comment is not", srv, goEnv{netrc: "# machine {{HOST}} login alice password s3cret\n"}, ""},
+		{"macdef ends at empty line", srv, goEnv{netrc: "macdef init\nmachine {{HOST}} login evil password x\n\nmachine {{HOST}} login alice password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"macdef swallows CRLF", srv, goEnv{netrc: "macdef init\r\ncd /\r\n\r\nmachine {{HOST}} login alice password s3cret\r\n"}, ""},
+		{"CRLF values", srv, goEnv{netrc: "machine {{HOST}} login alice password s3cret\r\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"hash in password", srv, goEnv{netrc: "machine {{HOST}} login alice password #s3cret\n"}, "Basic YWxpY2U6I3MzY3JldA=="},
+		{"account ignored", srv, goEnv{netrc: "machine {{HOST}} account x login alice password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"unicode space", srv, goEnv{netrc: "machine {{HOST}} login alice\u00a0password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"userinfo wins over netrc", srv, goEnv{netrc: "machine {{HOST}} login bob password other\n", proxy: withUserinfo("alice:s3cret")}, "Basic YWxpY2U6czNjcmV0"},
+		{"netrc keyed with userinfo", srv, goEnv{netrc: "machine alice:s3cret@{{HOST}} login bob password other\n", proxy: withUserinfo("alice:s3cret")}, "Basic Ym9iOm90aGVy"},
+		{"wrong password retried once", basic, goEnv{netrc: "machine {{HOST}} login alice password wrong\n"}, "Basic YWxpY2U6d3Jvbmc="},
+		{"no netrc file", basic, goEnv{env: map[string]string{}}, ""},
+		{"GOAUTH=off ignores netrc", srv, goEnv{goauth: "off", netrc: "machine {{HOST}} login alice password s3cret\n"}, ""},
+		{"GOAUTH netrc twice", srv, goEnv{goauth: "netrc; netrc", netrc: "machine {{HOST}} login alice password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Each case needs its own server state: servers are shared, so
+			// cases run one after the other.
+			goTrace, goErr := runGoDownload(t, tt.srv, tt.e)
+			ours := runOurDownload(t, tt.srv, tt.e, nil)
+			if !slices.Equal(goTrace, ours) {
+				t.Errorf("requests differ\ngo command: %q (error %q)\nTransport:  %q", goTrace, goErr, ours)
+			}
+			first := ""
+			if len(goTrace) > 0 {
+				if _, rest, ok := strings.Cut(goTrace[0], "Authorization=[\""); ok {
+					first, _, _ = strings.Cut(rest, "\"")
+				}
+			}
+			if first != tt.want0 {
+				t.Errorf("go command's first Authorization = %q, want %q (trace %q)", first, tt.want0, goTrace)
+			}
+		})
+	}
+}
