@@ -1,0 +1,419 @@
+package trust
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// A Kind classifies a failed connection. The values are part of the API
+// and of the doctor's JSON output.
+type Kind string
+
+// The kinds of failure [Classify] distinguishes.
+const (
+	KindUnknownAuthority   Kind = "unknown-authority"    // the chain does not lead to a trusted root
+	KindSelfSigned         Kind = "self-signed"          // the server presented a self-signed certificate
+	KindIncompleteChain    Kind = "incomplete-chain"     // the server did not send its intermediate
+	KindExpired            Kind = "expired"              // a certificate's NotAfter has passed
+	KindNotYetValid        Kind = "not-yet-valid"        // a certificate's NotBefore is in the future
+	KindHostnameMismatch   Kind = "hostname-mismatch"    // the certificate is for other names
+	KindNotTLS             Kind = "not-tls"              // the peer does not speak TLS (e.g. plain HTTP on a TLS port)
+	KindHandshakeFailure   Kind = "handshake-failure"    // TLS version, cipher suite or alert
+	KindClientCertRequired Kind = "client-cert-required" // the server asked for a client certificate and refused the connection
+	KindDNS                Kind = "dns"                  // the host name did not resolve
+	KindConnect            Kind = "connect"              // the TCP connection failed
+	KindTimeout            Kind = "timeout"              // a dial, handshake or request timed out
+	KindProxy              Kind = "proxy"                // the HTTP proxy, or the CONNECT through it, failed
+	KindHTTPStatus         Kind = "http-status"          // the server answered with an error status ([Probe] only)
+)
+
+// An Error is a classified connection failure with the evidence that
+// explains it and a hint naming the fix. It is returned by [Classify], by
+// requests through a [Transport] (inside the *url.Error of net/http, so
+// use errors.As) and in a [ProbeResult]. It encodes to JSON; Err, the
+// original error it wraps, is represented by Message.
+type Error struct {
+	Kind Kind `json:"kind"`
+	// Host is the server that was dialed (host name or IP, no port).
+	Host string `json:"host,omitempty"`
+	// Proxy is the HTTP proxy used, with any password redacted.
+	Proxy string `json:"proxy,omitempty"`
+	// Message is the original error's text.
+	Message string `json:"message"`
+	// Chain is the certificate chain the server presented, leaf first,
+	// for certificate failures.
+	Chain []CertInfo `json:"chain,omitempty"`
+	// Sources lists the trust sources consulted.
+	Sources []string `json:"sources,omitempty"`
+	// VerifiesWith names the single change under which the presented
+	// chain verifies offline (see the Verifies* constants), or is empty.
+	VerifiesWith string `json:"verifiesWith,omitempty"`
+	// Evidence lists the observations behind the classification.
+	Evidence []string `json:"evidence,omitempty"`
+	// ClockOffset is, for validity failures, how far the local clock
+	// would have to move for the certificate to be valid (positive:
+	// forward, i.e. the clock may be behind).
+	ClockOffset time.Duration `json:"clockOffsetNs,omitempty"`
+	// AcceptableCAs lists the CA names a server requesting a client
+	// certificate said it accepts.
+	AcceptableCAs []string `json:"acceptableCAs,omitempty"`
+	// StatusCode is the HTTP status for KindHTTPStatus and for a refused
+	// CONNECT (KindProxy).
+	StatusCode int `json:"statusCode,omitempty"`
+	// Hint says how to fix the problem. It never suggests disabling
+	// certificate verification.
+	Hint string `json:"hint,omitempty"`
+	// Err is the original error.
+	Err error `json:"-"`
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("trust: ")
+	b.WriteString(string(e.Kind))
+	if e.Host != "" {
+		b.WriteString(" for ")
+		b.WriteString(e.Host)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.Hint != "" {
+		b.WriteString("; hint: ")
+		b.WriteString(e.Hint)
+	}
+	return b.String()
+}
+
+// Unwrap returns the original error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// The changes under which a failing chain verifies offline
+// ([Error.VerifiesWith]).
+const (
+	VerifiesNow             = "as-is"                 // it verifies offline now: the failure was elsewhere (platform verifier, transient)
+	VerifiesWithoutHostname = "without-hostname"      // ignoring the host name
+	VerifiesAtValidTime     = "at-valid-time"         // at a time inside every certificate's validity window
+	VerifiesWithMozilla     = "with-mozilla-roots"    // with the Mozilla root bundle instead of the pool
+	VerifiesWithTopAsRoot   = "with-top-as-root"      // trusting the top presented certificate
+	VerifiesWithLeafAsRoot  = "with-leaf-as-root"     // trusting the (self-signed) leaf itself
+	VerifiesWithUnscoped    = "without-host-scope"    // lifting the host limits of the extra sources
+	VerifiesWithAIA         = "with-aia-intermediate" // adding the intermediate fetched from the leaf's AIA URL
+)
+
+// CertInfo summarises one certificate.
+type CertInfo struct {
+	Subject     string    `json:"subject"`
+	Issuer      string    `json:"issuer"`
+	DNSNames    []string  `json:"dnsNames,omitempty"`
+	IPAddresses []string  `json:"ipAddresses,omitempty"`
+	NotBefore   time.Time `json:"notBefore"`
+	NotAfter    time.Time `json:"notAfter"`
+	SHA256      string    `json:"sha256"`
+	IsCA        bool      `json:"isCA,omitempty"`
+	SelfSigned  bool      `json:"selfSigned,omitempty"`
+	AIA         []string  `json:"aia,omitempty"`
+}
+
+func summarize(c *x509.Certificate) CertInfo {
+	sum := sha256.Sum256(c.Raw)
+	ci := CertInfo{
+		Subject:    c.Subject.String(),
+		Issuer:     c.Issuer.String(),
+		DNSNames:   c.DNSNames,
+		NotBefore:  c.NotBefore.UTC(),
+		NotAfter:   c.NotAfter.UTC(),
+		SHA256:     hex.EncodeToString(sum[:]),
+		IsCA:       c.IsCA,
+		SelfSigned: selfSigned(c),
+		AIA:        c.IssuingCertificateURL,
+	}
+	for _, ip := range c.IPAddresses {
+		ci.IPAddresses = append(ci.IPAddresses, ip.String())
+	}
+	return ci
+}
+
+func selfSigned(c *x509.Certificate) bool {
+	return string(c.RawSubject) == string(c.RawIssuer) &&
+		c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
+}
+
+// An Option adds context to [Classify] and [Probe].
+type Option func(*options)
+
+type options struct {
+	host      string
+	proxy     *url.URL
+	pool      *Pool
+	rec       *connRecord
+	now       func() time.Time
+	aia       *http.Client
+	proxyFunc func(*http.Request) (*url.URL, error)
+	base      *http.Transport
+	timeout   time.Duration
+}
+
+// WithHost names the server that was dialed (host or host:port). Without
+// it, Classify takes the host from a *url.Error or a verification error.
+func WithHost(host string) Option {
+	return func(o *options) {
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		o.host = host
+	}
+}
+
+// WithProxyURL names the HTTP proxy the connection went through.
+func WithProxyURL(u *url.URL) Option { return func(o *options) { o.proxy = u } }
+
+// WithPool names the pool the client trusted, so the diagnosis can
+// re-verify against it and list its sources. Without it the system roots
+// are assumed.
+func WithPool(p *Pool) Option { return func(o *options) { o.pool = p } }
+
+// WithTime sets the current time for the diagnosis (default time.Now).
+func WithTime(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithAIAFetch lets the diagnosis fetch a missing intermediate from the
+// leaf's Authority Information Access URL with client (plain HTTP, at
+// most 64 KiB), to confirm an incomplete chain. Off by default: it makes
+// a network request.
+func WithAIAFetch(client *http.Client) Option { return func(o *options) { o.aia = client } }
+
+// WithProxy sets the proxy function [Probe] uses, like
+// http.Transport.Proxy (for example from golang.org/x/net/http/httpproxy).
+// Without it, Probe connects directly.
+func WithProxy(f func(*http.Request) (*url.URL, error)) Option {
+	return func(o *options) { o.proxyFunc = f }
+}
+
+// WithBaseTransport sets the transport [Probe] derives its own from
+// (default: a clone of http.DefaultTransport; its Proxy is replaced by
+// [WithProxy]'s, or none).
+func WithBaseTransport(t *http.Transport) Option { return func(o *options) { o.base = t } }
+
+// WithTimeout bounds [Probe] (default 15s).
+func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+
+func withRecord(r *connRecord) Option { return func(o *options) { o.rec = r } }
+
+// Classify converts an error from a TLS dial or an HTTP request into an
+// *Error, or returns nil for a nil err. If err already holds an *Error it
+// is returned. Certificate failures are diagnosed by re-verifying the
+// presented chain offline; the classification never depends on error
+// strings.
+func Classify(err error, opts ...Option) *Error {
+	if err == nil {
+		return nil
+	}
+	var done *Error
+	if errors.As(err, &done) {
+		return done
+	}
+	o := &options{now: time.Now}
+	for _, f := range opts {
+		f(o)
+	}
+	e := &Error{Err: err, Message: err.Error(), Host: o.host}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if e.Host == "" {
+			if u, perr := url.Parse(ue.URL); perr == nil {
+				e.Host = u.Hostname()
+			}
+		}
+	}
+	rec := o.rec.snapshot()
+	if o.proxy == nil {
+		o.proxy = rec.proxy
+	}
+	if o.proxy != nil {
+		e.Proxy = o.proxy.Redacted()
+	}
+	e.Sources = o.pool.Report().sourceNames()
+	if o.pool == nil {
+		e.Sources = []string{"system roots"}
+	}
+	classify(e, err, o, rec)
+	return e
+}
+
+func classify(e *Error, err error, o *options, rec recordState) {
+	var (
+		opErr   *net.OpError
+		rhe     tls.RecordHeaderError
+		cve     *tls.CertificateVerificationError
+		hostErr x509.HostnameError
+		uaErr   x509.UnknownAuthorityError
+		ciErr   x509.CertificateInvalidError
+		dnsErr  *net.DNSError
+		alertE  tls.AlertError
+		netErr  net.Error
+	)
+	proxied := errors.As(err, &opErr) && opErr.Op == "proxyconnect"
+	isRHE := errors.As(err, &rhe)
+	switch {
+	case proxied:
+		e.Kind = KindProxy
+		switch {
+		case isRHE && string(rhe.RecordHeader[:]) != "" && strings.HasPrefix(string(rhe.RecordHeader[:]), "HTTP/"):
+			e.Evidence = append(e.Evidence, fmt.Sprintf("the proxy answered the TLS handshake with plain HTTP (%q)", rhe.RecordHeader[:]))
+			e.Hint = fmt.Sprintf("the proxy URL %s uses https:// but the proxy speaks plain HTTP: use http:// in HTTPS_PROXY/HTTP_PROXY (the connection to the server is still end-to-end TLS through CONNECT)", e.Proxy)
+		case isRHE:
+			e.Hint = fmt.Sprintf("the proxy %s does not speak TLS; check the scheme and port in HTTPS_PROXY/HTTP_PROXY", e.Proxy)
+		case errors.As(err, &dnsErr):
+			e.Hint = fmt.Sprintf("the proxy host in %s does not resolve; check HTTPS_PROXY/HTTP_PROXY", e.Proxy)
+		case errors.As(err, &cve) || errors.As(err, &uaErr):
+			e.Hint = fmt.Sprintf("the https:// proxy %s presented a certificate that is not trusted; add its CA as an extra source (or set SSL_CERT_FILE/SSL_CERT_DIR)", e.Proxy)
+			if cve != nil {
+				e.Chain = summaries(cve.UnverifiedCertificates)
+			}
+		default:
+			e.Hint = fmt.Sprintf("cannot connect to the proxy %s; check HTTPS_PROXY/HTTP_PROXY and NO_PROXY, and that the proxy is running", e.Proxy)
+		}
+		return
+	case rec.proxyStatus != 0 && rec.proxyStatus != http.StatusOK:
+		e.Kind = KindProxy
+		e.StatusCode = rec.proxyStatus
+		e.Evidence = append(e.Evidence, fmt.Sprintf("the proxy refused CONNECT %s with status %d", e.Host, rec.proxyStatus))
+		switch rec.proxyStatus {
+		case http.StatusProxyAuthRequired:
+			e.Hint = "the proxy requires credentials: put them in the proxy URL (http://user:password@proxy:port) or configure the proxy's authentication"
+		case http.StatusForbidden:
+			e.Hint = fmt.Sprintf("the proxy forbids tunnelling to %s (check its allow list, e.g. ConnectPort / Allow rules), or list the host in NO_PROXY if it should be reached directly", e.Host)
+		default:
+			e.Hint = fmt.Sprintf("the proxy %s refused the tunnel to %s; check the proxy's configuration or NO_PROXY", e.Proxy, e.Host)
+		}
+		return
+	case errors.Is(err, http.ErrSchemeMismatch) || isRHE:
+		e.Kind = KindNotTLS
+		if isRHE && !strings.HasPrefix(string(rhe.RecordHeader[:]), "HTTP/") {
+			e.Evidence = append(e.Evidence, fmt.Sprintf("the first bytes from the server were %q", rhe.RecordHeader[:]))
+			e.Hint = fmt.Sprintf("%s does not speak TLS on this port; check the port in the URL", e.Host)
+		} else {
+			e.Evidence = append(e.Evidence, "the server answered the TLS handshake with an HTTP response")
+			e.Hint = fmt.Sprintf("%s speaks plain HTTP on this port: use an http:// URL for it (for GOPROXY, only if the network is trusted), or the server's HTTPS port", e.Host)
+		}
+		return
+	case errors.As(err, &cve) || errors.As(err, &hostErr) || errors.As(err, &uaErr) || errors.As(err, &ciErr):
+		var chain []*x509.Certificate
+		switch {
+		case cve != nil:
+			chain = cve.UnverifiedCertificates
+		case hostErr.Certificate != nil:
+			chain = []*x509.Certificate{hostErr.Certificate}
+		case uaErr.Cert != nil:
+			chain = []*x509.Certificate{uaErr.Cert}
+		case ciErr.Cert != nil:
+			chain = []*x509.Certificate{ciErr.Cert}
+		}
+		if e.Host == "" && hostErr.Host != "" {
+			e.Host = hostErr.Host
+		}
+		diagnose(e, err, chain, o)
+		return
+	case rec.clientCertRequested && (isRemoteAlert(err) || errors.As(err, &alertE)):
+		e.Kind = KindClientCertRequired
+		e.AcceptableCAs = rec.acceptableCAs
+		e.Evidence = append(e.Evidence, "the server requested a client certificate during the handshake")
+		if rec.sentCert {
+			e.Evidence = append(e.Evidence, "a client certificate was sent and the server refused the connection")
+			e.Hint = "the server rejected the configured client certificate: check that it is issued by a CA the server accepts"
+		} else {
+			e.Hint = "the server requires a client certificate: set ClientCertFile and ClientKeyFile in the trust configuration"
+		}
+		if len(rec.acceptableCAs) > 0 {
+			e.Hint += " (the server accepts certificates issued by: " + strings.Join(rec.acceptableCAs, "; ") + ")"
+		}
+		return
+	case errors.As(err, &dnsErr):
+		e.Kind = KindDNS
+		e.Hint = fmt.Sprintf("the name %s does not resolve: check its spelling, your DNS settings, or whether it is reachable only through a proxy (HTTPS_PROXY)", dnsErr.Name)
+		return
+	case errors.As(err, &netErr) && netErr.Timeout() || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
+		e.Kind = KindTimeout
+		if rec.tlsStarted && !rec.tlsDone {
+			e.Evidence = append(e.Evidence, "the TCP connection succeeded but the TLS handshake never completed")
+			e.Hint = "the TLS handshake timed out: a middlebox (firewall or TLS-inspecting proxy) may drop the large post-quantum ClientHello; retry with GODEBUG=tlsmlkem=0 (and tlssecpmlkem=0) and report the middlebox to your network team"
+		} else {
+			e.Hint = fmt.Sprintf("%s did not answer in time: check the network path, firewall, or whether a proxy (HTTPS_PROXY) is required", e.Host)
+		}
+		return
+	case isRemoteAlert(err) || errors.As(err, &alertE) || (rec.tlsStarted && !rec.tlsDone):
+		e.Kind = KindHandshakeFailure
+		code, ok := alertCode(err)
+		switch {
+		case ok && (code == 70 || code == 71):
+			e.Hint = fmt.Sprintf("%s and this client share no TLS version: modnet requires TLS 1.2 or later; the server must enable TLS 1.2/1.3", e.Host)
+		case ok && code == 40:
+			e.Hint = fmt.Sprintf("%s refused the handshake (no common cipher suite, curve or version?); modnet offers TLS 1.2/1.3 with Go's secure defaults, so the server must enable a modern AEAD cipher suite", e.Host)
+		default:
+			e.Hint = fmt.Sprintf("the TLS handshake with %s failed; compare the server's TLS versions and cipher suites with Go's defaults (TLS 1.2+)", e.Host)
+		}
+		return
+	default:
+		e.Kind = KindConnect
+		e.Hint = fmt.Sprintf("cannot connect to %s: check that the server is running and the port is right, and whether a firewall or proxy is in the way", e.Host)
+	}
+}
+
+// isRemoteAlert reports whether err is an alert received from the peer
+// (crypto/tls returns those as a *net.OpError with Op "remote error").
+func isRemoteAlert(err error) bool {
+	var opErr *net.OpError
+	for e := err; e != nil; {
+		if errors.As(e, &opErr) {
+			if opErr.Op == "remote error" {
+				return true
+			}
+			e = opErr.Err
+			continue
+		}
+		return false
+	}
+	return false
+}
+
+// alertCode extracts the TLS alert number from a received or sent alert.
+func alertCode(err error) (uint8, bool) {
+	var ae tls.AlertError
+	if errors.As(err, &ae) {
+		return uint8(ae), true
+	}
+	var opErr *net.OpError
+	for e := err; errors.As(e, &opErr); e = opErr.Err {
+		if opErr.Op == "remote error" {
+			// crypto/tls's alert type is an unexported uint8; its
+			// number is the alert code.
+			if a, ok := opErr.Err.(interface{ Error() string }); ok {
+				if n, ok := alertNumber(a); ok {
+					return n, true
+				}
+			}
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+func summaries(certs []*x509.Certificate) []CertInfo {
+	out := make([]CertInfo, 0, len(certs))
+	for _, c := range certs {
+		out = append(out, summarize(c))
+	}
+	return out
+}

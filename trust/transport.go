@@ -1,0 +1,236 @@
+package trust
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"sync"
+	"sync/atomic"
+)
+
+// connRecord collects, for one request, what the classification needs
+// and errors do not carry: whether the server asked for a client
+// certificate, which proxy was used and how it answered CONNECT, and how
+// far the handshake got. The dial runs in its own goroutine, hence the
+// mutex.
+type connRecord struct {
+	mu sync.Mutex
+	st recordState
+}
+
+type recordState struct {
+	clientCertRequested bool
+	sentCert            bool
+	acceptableCAs       []string
+	proxy               *url.URL
+	proxyStatus         int
+	tlsStarted, tlsDone bool
+}
+
+func (r *connRecord) snapshot() recordState {
+	if r == nil {
+		return recordState{}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.st
+}
+
+func (r *connRecord) update(f func(*recordState)) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	f(&r.st)
+	r.mu.Unlock()
+}
+
+type recordKey struct{}
+
+func recordFrom(ctx context.Context) *connRecord {
+	r, _ := ctx.Value(recordKey{}).(*connRecord)
+	return r
+}
+
+// withTracing returns ctx carrying rec and an httptrace that fills it.
+func withTracing(ctx context.Context, rec *connRecord) context.Context {
+	ctx = context.WithValue(ctx, recordKey{}, rec)
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		TLSHandshakeStart: func() { rec.update(func(s *recordState) { s.tlsStarted, s.tlsDone = true, false }) },
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
+			rec.update(func(s *recordState) { s.tlsDone = err == nil })
+		},
+	})
+}
+
+// getClientCertificate answers a server's certificate request with the
+// configured client certificate (or none) and records that the request
+// happened, for the connection whose handshake context carries a record.
+func (p *Pool) getClientCertificate(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+	var cert *tls.Certificate
+	if p != nil {
+		cert = p.client
+	}
+	rec := recordFrom(cri.Context())
+	rec.update(func(s *recordState) {
+		s.clientCertRequested = true
+		s.sentCert = cert != nil
+		s.acceptableCAs = s.acceptableCAs[:0]
+		for _, raw := range cri.AcceptableCAs {
+			var rdn pkix.RDNSequence
+			if _, err := asn1.Unmarshal(raw, &rdn); err == nil {
+				var n pkix.Name
+				n.FillFromRDNSequence(&rdn)
+				s.acceptableCAs = append(s.acceptableCAs, n.String())
+			}
+		}
+	})
+	if cert == nil {
+		// An empty certificate sends none, as crypto/tls does by default.
+		return &tls.Certificate{}, nil
+	}
+	return cert, nil
+}
+
+// TLSConfig returns a new client configuration trusting the pool's roots,
+// requiring TLS 1.2 or later and presenting the client certificate, if
+// any, when a server asks for one. The caller owns the result and may
+// modify it (ServerName is left empty for net/http to fill). On a nil
+// Pool it trusts the system roots.
+func (p *Pool) TLSConfig() *tls.Config {
+	return &tls.Config{
+		RootCAs:              p.CertPool(),
+		MinVersion:           tls.VersionTLS12,
+		GetClientCertificate: p.getClientCertificate,
+	}
+}
+
+// Transport returns a new *http.Transport cloned from base (nil means
+// http.DefaultTransport), keeping its proxy, dialer and timeouts, whose
+// TLS configuration trusts the pool as [Pool.TLSConfig] describes.
+// ForceAttemptHTTP2 is set, since a custom TLS configuration would
+// otherwise silently turn HTTP/2 off. Errors from the returned transport
+// are not classified; use [NewTransport] for that.
+func (p *Pool) Transport(base *http.Transport) *http.Transport {
+	if base == nil {
+		base = http.DefaultTransport.(*http.Transport)
+	}
+	t := base.Clone()
+	cfg := p.TLSConfig()
+	if b := t.TLSClientConfig; b != nil {
+		// Keep the base's settings (ServerName, NextProtos, versions…)
+		// and replace only what trust decides.
+		merged := b.Clone()
+		merged.RootCAs = cfg.RootCAs
+		if merged.MinVersion < tls.VersionTLS12 {
+			merged.MinVersion = tls.VersionTLS12
+		}
+		merged.GetClientCertificate = cfg.GetClientCertificate
+		merged.InsecureSkipVerify = false
+		cfg = merged
+	}
+	t.TLSClientConfig = cfg
+	t.ForceAttemptHTTP2 = true
+	return t
+}
+
+// A PoolSource supplies the pool to use for the next connection. A *Pool
+// is a PoolSource that never changes; a *[Reloader] follows its files.
+type PoolSource interface {
+	Current() *Pool
+}
+
+// Transport is an http.RoundTripper that trusts the current pool of its
+// source and returns classified errors: every error from RoundTrip holds
+// an *[Error] (errors.As works through the *url.Error http.Client adds).
+// When the source's pool changes, the next request builds a new inner
+// transport and the old one's idle connections are closed; requests in
+// flight finish on the old one. It is safe for concurrent use.
+type Transport struct {
+	src  PoolSource
+	base *http.Transport
+
+	mu  sync.Mutex
+	cur atomic.Pointer[generation]
+}
+
+type generation struct {
+	pool *Pool
+	rt   *http.Transport
+}
+
+// NewTransport returns a Transport trusting src's pools, derived from base
+// as [Pool.Transport] describes (nil base means http.DefaultTransport).
+func NewTransport(src PoolSource, base *http.Transport) *Transport {
+	if base == nil {
+		base = http.DefaultTransport.(*http.Transport)
+	}
+	return &Transport{src: src, base: base.Clone()}
+}
+
+func (t *Transport) current() *generation {
+	p := t.src.Current()
+	g := t.cur.Load()
+	if g != nil && g.pool == p {
+		return g
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if g = t.cur.Load(); g != nil && g.pool == p {
+		return g
+	}
+	rt := p.Transport(t.base)
+	proxy := rt.Proxy
+	if proxy != nil {
+		rt.Proxy = func(req *http.Request) (*url.URL, error) {
+			u, err := proxy(req)
+			recordFrom(req.Context()).update(func(s *recordState) { s.proxy = u })
+			return u, err
+		}
+	}
+	hook := rt.OnProxyConnectResponse
+	rt.OnProxyConnectResponse = func(ctx context.Context, proxyURL *url.URL, connectReq *http.Request, resp *http.Response) error {
+		recordFrom(ctx).update(func(s *recordState) { s.proxy, s.proxyStatus = proxyURL, resp.StatusCode })
+		if hook != nil {
+			return hook(ctx, proxyURL, connectReq, resp)
+		}
+		return nil
+	}
+	ng := &generation{pool: p, rt: rt}
+	old := t.cur.Swap(ng)
+	if old != nil {
+		old.rt.CloseIdleConnections()
+	}
+	return ng
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	g := t.current()
+	rec := &connRecord{}
+	r2 := req.WithContext(withTracing(req.Context(), rec))
+	resp, err := g.rt.RoundTrip(r2)
+	if err != nil {
+		return nil, Classify(err, WithHost(req.URL.Host), WithPool(g.pool), withRecord(rec))
+	}
+	// Hand back the caller's request, as the RoundTripper contract expects.
+	resp.Request = req
+	return resp, nil
+}
+
+// CloseIdleConnections closes idle connections of the current inner
+// transport.
+func (t *Transport) CloseIdleConnections() {
+	if g := t.cur.Load(); g != nil {
+		g.rt.CloseIdleConnections()
+	}
+}
+
+// Client returns an *http.Client using a [Transport] for src.
+func Client(src PoolSource) *http.Client {
+	return &http.Client{Transport: NewTransport(src, nil)}
+}
