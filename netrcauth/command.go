@@ -224,4 +224,3 @@ func (a *Auth) checkGit(ctx context.Context, dir, git, prefix string, h SecretHe
 		return
 	}
 }
-

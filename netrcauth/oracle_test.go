@@ -47,10 +47,10 @@ func trace(reqs []modproxy.Request) []string {
 
 // goEnv describes one go command configuration for a differential run.
 type goEnv struct {
-	goauth string            // GOAUTH ("" leaves it unset: default netrc)
-	netrc  string            // netrc content; {{HOST}} is the proxy's host:port
+	goauth string              // GOAUTH ("" leaves it unset: default netrc)
+	netrc  string              // netrc content; {{HOST}} is the proxy's host:port
 	proxy  func(string) string // turns the proxy URL into GOPROXY (nil: as is)
-	env    map[string]string // extra variables for the go command
+	env    map[string]string   // extra variables for the go command
 }
 
 func expand(s, host string) string { return strings.ReplaceAll(s, "{{HOST}}", host) }
@@ -219,6 +219,119 @@ func TestOracleNetrc(t *testing.T) {
 			}
 			if first != tt.want0 {
 				t.Errorf("go command's first Authorization = %q, want %q (trace %q)", first, tt.want0, goTrace)
+			}
+		})
+	}
+}
+
+// writeScript writes an executable shell script and returns its path.
+func writeScript(t testing.TB, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte("#!/bin/sh\n"+body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// logPrelude makes a GOAUTH script record each run in $AUTHLOG: its
+// arguments, and for a re-run the status line and the sorted header names
+// it got on standard input.
+const logPrelude = `{
+  echo "run $(basename "$0") args=$*"
+  if [ $# -gt 0 ]; then
+    IFS= read -r status; echo "stdin $status" | tr -d '\r'
+    sed -n 's/^\([^:]*\):.*/\1/p' | sort | tr '\n' ' '; echo
+  fi
+} >> "$AUTHLOG"
+`
+
+// TestOracleGOAUTH compares GOAUTH command handling with the go binary:
+// the requests the proxy sees and every run of every command (arguments
+// and standard input).
+func TestOracleGOAUTH(t *testing.T) {
+	gooracle.Required(t)
+	t.Parallel()
+	srv := modproxy.New(t, oracleModules, modproxy.TLS())
+	basic := modproxy.New(t, oracleModules, modproxy.TLS(), modproxy.RequireBasic("alice", "s3cret"))
+	token := modproxy.New(t, oracleModules, modproxy.TLS(), modproxy.RequireHeader("Private-Token", "tok-123"))
+	missing := modproxy.New(t, nil, modproxy.TLS())
+	bin := t.TempDir()
+	const good = "printf 'https://{{HOST}}\\n\\nAuthorization: Basic YWxpY2U6czNjcmV0\\n\\n'\n"
+	scripts := map[string]string{
+		"good":  good,
+		"other": "printf 'https://{{HOST}}\\n\\nAuthorization: Basic b3RoZXI6b3RoZXI=\\n\\n'\n",
+		"long":  "printf 'https://{{HOST}}/example.com/\\n\\nAuthorization: Basic bG9uZzpsb25n\\n\\n'\n",
+		// Only answers when re-run with a URL.
+		"rerun": "[ $# -gt 0 ] || exit 0\n" + good,
+		"token": "printf 'https://{{HOST}}\\n\\nPrivate-Token: tok-123\\n\\n'\n",
+		"args":  "[ \"$1\" = 'value with spaces' ] || exit 3\n" + good,
+		"fail":  "echo 'helper broke, token=hunter2' >&2; exit 1\n",
+		"nofmt": "printf 'https://{{HOST}}\\nAuthorization: Basic YWxpY2U6czNjcmV0\\n\\n'\n",
+		"crlf":  "printf 'https://{{HOST}}\\r\\n\\r\\nAuthorization: Basic YWxpY2U6czNjcmV0\\r\\n\\r\\n'\n",
+		// Gives a wrong credential first and revokes it on the re-run.
+		"revoke": "if [ $# -gt 0 ]; then printf 'https://{{HOST}}\\n\\n\\n'; else printf 'https://{{HOST}}\\n\\nAuthorization: Basic d3Jvbmc6d3Jvbmc=\\n\\n'; fi\n",
+		"twohdr": "printf 'https://{{HOST}}\\nhttps://127.0.0.1:1/x\\n\\nAuthorization: Basic YWxpY2U6czNjcmV0\\nX-Token: a\\nX-Token: b\\n\\n'\n",
+		"http":   "printf 'http://{{HOST}}\\n\\nAuthorization: Basic YWxpY2U6czNjcmV0\\n\\n'\n",
+	}
+	paths := map[string]string{}
+	for name := range scripts {
+		paths[name] = filepath.Join(bin, name)
+	}
+	cmd := func(names ...string) string {
+		var parts []string
+		for _, n := range names {
+			parts = append(parts, paths[n])
+		}
+		return strings.Join(parts, ";")
+	}
+	tests := []struct {
+		name string
+		srv  *modproxy.Server
+		e    goEnv
+	}{
+		{"command", basic, goEnv{goauth: cmd("good")}},
+		{"command on re-run only", basic, goEnv{goauth: cmd("rerun")}},
+		{"first listed wins", basic, goEnv{goauth: cmd("good", "other")}},
+		{"first listed wins reversed", basic, goEnv{goauth: cmd("other", "good")}},
+		{"longest prefix wins", srv, goEnv{goauth: cmd("good", "long")}},
+		{"custom header", token, goEnv{goauth: cmd("token")}},
+		{"quoted arguments", basic, goEnv{goauth: paths["args"] + ` 'value with spaces'`}},
+		{"failing command", basic, goEnv{goauth: cmd("fail")}},
+		{"failing then good", basic, goEnv{goauth: cmd("fail", "good")}},
+		{"missing blank line", basic, goEnv{goauth: cmd("nofmt")}},
+		{"CRLF output", basic, goEnv{goauth: cmd("crlf")}},
+		{"revoked on re-run", basic, goEnv{goauth: cmd("revoke")}},
+		{"several URLs and headers", srv, goEnv{goauth: cmd("twohdr")}},
+		{"http URL never matches", srv, goEnv{goauth: cmd("http")}},
+		{"netrc then command", basic, goEnv{goauth: "netrc;" + cmd("other"), netrc: "machine {{HOST}} login alice password s3cret\n"}},
+		{"command then netrc", basic, goEnv{goauth: cmd("other") + "; netrc", netrc: "machine {{HOST}} login alice password s3cret\n"}},
+		{"404 re-runs", missing, goEnv{goauth: cmd("rerun")}},
+		{"command and userinfo", srv, goEnv{goauth: cmd("other"), proxy: withUserinfo("alice:s3cret")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			host := strings.TrimPrefix(tt.srv.HTTP.URL, "https://")
+			for name, body := range scripts {
+				writeScript(t, bin, name, logPrelude+expand(body, host))
+			}
+			dir := t.TempDir()
+			goLog, ourLog := filepath.Join(dir, "go.log"), filepath.Join(dir, "ours.log")
+			e := tt.e
+			e.env = map[string]string{"AUTHLOG": goLog}
+			goTrace, goErr := runGoDownload(t, tt.srv, e)
+			e.env = map[string]string{"AUTHLOG": ourLog}
+			ours := runOurDownload(t, tt.srv, e, nil)
+			if !slices.Equal(goTrace, ours) {
+				t.Errorf("requests differ\ngo command: %q (error %q)\nTransport:  %q", goTrace, goErr, ours)
+			}
+			gl, _ := os.ReadFile(goLog)
+			ol, _ := os.ReadFile(ourLog)
+			if string(gl) != string(ol) {
+				t.Errorf("GOAUTH runs differ\ngo command:\n%s\nAuth:\n%s", gl, ol)
+			}
+			if testing.Verbose() {
+				t.Logf("trace %q\nruns:\n%s", goTrace, gl)
 			}
 		})
 	}
