@@ -1,0 +1,318 @@
+package matcher
+
+import (
+	"fmt"
+	"path"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// A Kind classifies a [Problem].
+type Kind int
+
+// The kinds of problems [Lint] reports.
+const (
+	// EmptyPattern is an empty element, such as the one between two
+	// adjacent commas, or a lone "/". The go command skips it.
+	EmptyPattern Kind = iota + 1
+
+	// StraySpace is a pattern that begins or ends with white space.
+	// The go command does not trim spaces, so "a.com, b.com" never
+	// matches b.com.
+	StraySpace
+
+	// Malformed is a pattern that [path.Match] rejects. The go command
+	// ignores it and goes on with the rest of the list.
+	Malformed
+
+	// HasScheme is a pattern written as a URL, like "https://corp.com".
+	// Patterns match module paths, which have no scheme.
+	HasScheme
+
+	// HasPort is a pattern whose first element ends in a port, like
+	// "corp.com:8443". Module paths have no port.
+	HasPort
+
+	// TrailingSlash is a pattern that ends in a slash. The go command
+	// removes one trailing slash; a pattern ending in two or more can
+	// never match.
+	TrailingSlash
+
+	// BadSlash is a pattern that starts with a slash or contains an empty
+	// path element ("//"), which no module path does.
+	BadSlash
+
+	// UpperCaseHost is a pattern whose first element contains an upper-case
+	// letter. The first element of a module path is lower case and the
+	// match is case-sensitive.
+	UpperCaseHost
+
+	// InvalidChar is a pattern containing, outside any wildcard, a
+	// character that module paths never contain.
+	InvalidChar
+)
+
+var kindNames = [...]string{
+	EmptyPattern:  "empty pattern",
+	StraySpace:    "stray space",
+	Malformed:     "malformed pattern",
+	HasScheme:     "scheme",
+	HasPort:       "port",
+	TrailingSlash: "trailing slash",
+	BadSlash:      "bad slash",
+	UpperCaseHost: "upper-case host",
+	InvalidChar:   "invalid character",
+}
+
+// String returns a short lower-case name for k, such as "stray space".
+func (k Kind) String() string {
+	if k > 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// A Problem describes one pattern of a list that the go command ignores,
+// or accepts but can never (or only by accident) match.
+//
+// Problem implements error, so a caller that treats a finding as fatal can
+// return it directly.
+type Problem struct {
+	Pattern string // the element exactly as written in the list
+	Index   int    // position of the element among the comma-separated elements, from 0
+	Offset  int    // byte offset of the element in the list text
+	Kind    Kind
+
+	// Dead reports that the element can never match a valid module path
+	// (one accepted by module.CheckPath), so it has no effect on the go
+	// command's decisions about modules.
+	Dead bool
+
+	Msg string // what is wrong, in words
+
+	// Fix is Lint's best guess at what the element was meant to be, with
+	// spaces, scheme, port, extra slashes and upper case in the first
+	// element removed, or "" if it has none.
+	Fix string
+
+	Err error // the underlying error: path.ErrBadPattern for Malformed, else nil
+}
+
+// Error returns a one-line description of the problem, naming the pattern
+// and where it is in the list.
+func (p Problem) Error() string {
+	return fmt.Sprintf("matcher: pattern %q (element %d, offset %d): %s", p.Pattern, p.Index, p.Offset, p.Msg)
+}
+
+// String returns the same text as [Problem.Error].
+func (p Problem) String() string { return p.Error() }
+
+// Unwrap returns p.Err.
+func (p Problem) Unwrap() error { return p.Err }
+
+// Lint reports the elements of globs that the go command silently ignores
+// or that can never match a valid module path, in list order. Several
+// problems may be reported for one element. Lint returns nil if it finds
+// nothing to report.
+//
+// Lint does not change what a list matches: [Compile] and the go command
+// still use every element as written.
+func Lint(globs string) []Problem {
+	var probs []Problem
+	offset := 0
+	for index, elem := range strings.Split(globs, ",") {
+		probs = lintElem(probs, elem, index, offset)
+		offset += len(elem) + 1
+	}
+	return probs
+}
+
+func lintElem(probs []Problem, elem string, index, offset int) []Problem {
+	fix := guessFix(elem)
+	report := func(k Kind, dead bool, err error, format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		if fix != "" && k != Malformed {
+			msg += fmt.Sprintf("; write %q", fix)
+		}
+		probs = append(probs, Problem{
+			Pattern: elem, Index: index, Offset: offset, Kind: k, Dead: dead,
+			Msg: msg, Fix: fix, Err: err,
+		})
+	}
+
+	// The go command removes one trailing slash, then skips empty elements.
+	glob := strings.TrimSuffix(elem, "/")
+	switch {
+	case elem == "":
+		report(EmptyPattern, true, nil, "empty element (stray comma); the go command skips it")
+		return probs
+	case glob == "":
+		report(EmptyPattern, true, nil, `"/" is empty once the go command removes the trailing slash; the go command skips it`)
+		return probs
+	}
+
+	// White space is literal: nothing in a module path can match it.
+	first, _ := utf8.DecodeRuneInString(glob)
+	last, _ := utf8.DecodeLastRuneInString(glob)
+	lead, trail := unicode.IsSpace(first), unicode.IsSpace(last)
+	if lead || trail {
+		where := "leading"
+		switch {
+		case lead && trail:
+			where = "leading and trailing"
+		case trail:
+			where = "trailing"
+		}
+		report(StraySpace, true, nil,
+			"%s white space: the go command does not trim spaces, so this pattern never matches %q",
+			where, strings.TrimSpace(glob))
+	}
+
+	if _, err := path.Match(glob, ""); err != nil {
+		msg := "path.Match rejects this pattern (%v) and the go command ignores it"
+		if glob != elem {
+			msg = "once the go command removes the trailing slash, path.Match rejects this pattern (%v) and the go command ignores it"
+		}
+		if hint := badPatternHint(glob); hint != "" {
+			msg += ": " + hint
+		}
+		report(Malformed, true, err, msg, err)
+		return probs
+	}
+
+	if glob != elem {
+		if strings.HasSuffix(glob, "/") {
+			report(TrailingSlash, true, nil,
+				"the go command removes only one trailing slash, and no module path ends in a slash, so this pattern never matches")
+		} else {
+			report(TrailingSlash, false, nil, "the go command removes one trailing slash and uses %q; other tools may not", glob)
+		}
+	}
+
+	// The remaining checks look at the literal bytes of the pattern, the
+	// ones outside wildcards and character classes: each of them must
+	// appear in any path the pattern matches.
+	var os []op
+	ops(glob, func(o op) bool { os = append(os, o); return true })
+	isLit := func(i int, b byte) bool {
+		return i >= 0 && i < len(os) && os[i].kind == opLit && os[i].b == b
+	}
+
+	scheme, port := false, false
+	for i := range os {
+		if !isLit(i, ':') {
+			continue
+		}
+		if isLit(i+1, '/') && isLit(i+2, '/') {
+			scheme = true
+			report(HasScheme, true, nil,
+				"patterns match module paths, not URLs, so this pattern with a scheme never matches")
+			break
+		}
+		j := i + 1
+		for j < len(os) && os[j].kind == opLit && '0' <= os[j].b && os[j].b <= '9' {
+			j++
+		}
+		if j > i+1 && (j == len(os) || isLit(j, '/')) && !port {
+			port = true
+			report(HasPort, true, nil, "module paths have no port, so this pattern never matches")
+		}
+	}
+
+	for i := range os {
+		if scheme {
+			break // the scheme's "//" was reported above
+		}
+		if isLit(i, '/') && (i == 0 || isLit(i-1, '/')) && i != len(os)-1 {
+			if i == 0 {
+				report(BadSlash, true, nil, "no module path starts with a slash, so this pattern never matches")
+			} else {
+				report(BadSlash, true, nil, "no module path contains an empty element (//), so this pattern never matches")
+			}
+			break
+		}
+	}
+
+	// The operators before the first literal slash, up to any character
+	// class (which may match a slash), lie in the first element of the
+	// path. With a scheme, that element is the scheme, reported above.
+	for _, o := range os {
+		if scheme || o.kind == opClass || o.kind == opLit && o.b == '/' {
+			break
+		}
+		if o.kind == opLit && 'A' <= o.b && o.b <= 'Z' {
+			report(UpperCaseHost, true, nil,
+				"the first element of a module path is lower case and matching is case-sensitive, so this pattern never matches")
+			break
+		}
+	}
+
+	// Stray spaces at either end were reported above.
+	spaceEnd := len(glob) - len(strings.TrimLeftFunc(glob, unicode.IsSpace))
+	spaceStart := len(strings.TrimRightFunc(glob, unicode.IsSpace))
+	for _, o := range os {
+		if o.kind != opLit || modPathByte(o.b) || o.start < spaceEnd || o.start >= spaceStart {
+			continue
+		}
+		if o.b == ':' && (scheme || port) {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(glob[o.start:])
+		if o.end-o.start == 2 { // an escaped byte
+			r, _ = utf8.DecodeRuneInString(glob[o.start+1:])
+		}
+		report(InvalidChar, true, nil, "module paths never contain %q (byte %d of the pattern), so this pattern never matches", r, o.start)
+		break
+	}
+	return probs
+}
+
+// modPathByte reports whether b may appear in a module path.
+func modPathByte(b byte) bool {
+	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' ||
+		b == '-' || b == '.' || b == '_' || b == '~' || b == '/'
+}
+
+func isSpaceAt(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsSpace(r)
+}
+
+// badPatternHint guesses what makes a malformed pattern malformed.
+func badPatternHint(glob string) string {
+	n := len(glob) - len(strings.TrimRight(glob, `\`))
+	switch {
+	case n%2 == 1:
+		return `it ends in an unescaped backslash`
+	case strings.Contains(glob, "["):
+		return `check its character classes: "[" needs a closing "]", a class needs at least one character, and "-" and "]" inside one must be escaped with "\"`
+	}
+	return ""
+}
+
+// guessFix returns what elem was probably meant to be, or "" if Lint has no
+// better suggestion than elem itself.
+func guessFix(elem string) string {
+	s := strings.TrimSpace(elem)
+	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], "*?[\\/") {
+		s = s[i+len("://"):]
+	}
+	s = strings.TrimRight(s, "/")
+	host, rest, found := strings.Cut(s, "/")
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && i+1 < len(host) &&
+		strings.Trim(host[i+1:], "0123456789") == "" {
+		host = host[:i]
+	}
+	if !strings.ContainsAny(host, "[\\") {
+		host = strings.ToLower(host)
+	}
+	s = host
+	if found {
+		s += "/" + rest
+	}
+	if s == elem || s == strings.TrimSuffix(elem, "/") {
+		return ""
+	}
+	return s
+}
