@@ -112,7 +112,7 @@ func validateProxyURL(name, raw string) *ProxyError {
 			return &ProxyError{Name: name, Value: red, Err: ErrProxyNoHost}
 		case err != nil:
 			return &ProxyError{Name: name, Value: red, Err: ErrProxyUnparsable,
-				Detail: "httpproxy uses " + quote(u2.Redacted()) + " instead (" + scrub(urlErrText(err), raw) + ")"}
+				Detail: "httpproxy uses " + quote("http://"+red) + " instead (" + scrub(urlErrText(err), raw) + ")"}
 		}
 		u = u2
 	}
