@@ -51,6 +51,7 @@ type goEnv struct {
 	netrc  string              // netrc content; {{HOST}} is the proxy's host:port
 	proxy  func(string) string // turns the proxy URL into GOPROXY (nil: as is)
 	env    map[string]string   // extra variables for the go command
+	cas    [][]byte            // more CA certificates (PEM) to trust
 }
 
 func expand(s, host string) string { return strings.ReplaceAll(s, "{{HOST}}", host) }
@@ -67,6 +68,14 @@ func runGoDownload(t *testing.T, srv *modproxy.Server, e goEnv) ([]string, strin
 	}
 	g.Set("GOPROXY", proxy)
 	g.Set("SSL_CERT_FILE", srv.CAFile)
+	if len(e.cas) > 0 {
+		bundle := slices.Concat(append([][]byte{srv.CAPEM}, e.cas...)...)
+		f := filepath.Join(g.Dir, "cas.pem")
+		if err := os.WriteFile(f, bundle, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		g.Set("SSL_CERT_FILE", f)
+	}
 	netrc := filepath.Join(g.Dir, "netrc")
 	if err := os.WriteFile(netrc, []byte(expand(e.netrc, host)), 0o600); err != nil {
 		t.Fatal(err)
@@ -124,7 +133,7 @@ func runOurDownload(t *testing.T, srv *modproxy.Server, e goEnv, tweak func(*Con
 	if err != nil {
 		t.Fatalf("Config.New: %v", err)
 	}
-	client := &http.Client{Transport: &Transport{Base: testBase(t, srv.CAPEM), Auth: a}}
+	client := &http.Client{Transport: &Transport{Base: testBase(t, append([][]byte{srv.CAPEM}, e.cas...)...), Auth: a}}
 	proxy := srv.URL
 	if e.proxy != nil {
 		proxy = e.proxy(proxy)
@@ -334,5 +343,49 @@ func TestOracleGOAUTH(t *testing.T) {
 				t.Logf("trace %q\nruns:\n%s", goTrace, gl)
 			}
 		})
+	}
+}
+
+// TestOracleRedirect measures what the go command sends across a redirect
+// to another host and checks Transport's documented deviation: nothing of
+// the first host's credentials follows, custom headers included
+// (golang/go#77839), and the new host gets its own credentials.
+func TestOracleRedirect(t *testing.T) {
+	gooracle.Required(t)
+	t.Parallel()
+	b := modproxy.New(t, oracleModules, modproxy.TLS())
+	bURL := strings.Replace(b.URL, "127.0.0.1", "localhost", 1)
+	a := modproxy.New(t, nil, modproxy.TLS(), modproxy.Redirect("/example.com/", bURL+"/example.com/"))
+	bin := t.TempDir()
+	aHost := strings.TrimPrefix(a.HTTP.URL, "https://")
+	bHost := strings.TrimPrefix(bURL, "https://")
+	both := writeScript(t, bin, "both", "printf 'https://"+aHost+"\\n\\nPrivate-Token: tok-A\\nAuthorization: Bearer bearer-A\\n\\nhttps://"+bHost+"\\n\\nX-Token: tok-B\\n\\n'\n")
+	e := goEnv{goauth: both, cas: [][]byte{b.CAPEM}}
+	b.Reset()
+	goA, goErr := runGoDownload(t, a, e)
+	goB := trace(b.Requests())
+	if goErr != "" {
+		t.Fatalf("go mod download failed: %s", goErr)
+	}
+	// The go command: the first request's headers follow the redirect;
+	// net/http drops Authorization for another host but keeps the custom
+	// header, and the new host's own credentials are not added.
+	wantGoB := `GET /example.com/m/@v/v1.0.0.info Private-Token=["tok-A"] -> 200`
+	if len(goB) == 0 || goB[0] != wantGoB {
+		t.Errorf("go command at the redirect target: %q, want first %q (go command behaviour changed?)", goB, wantGoB)
+	}
+	b.Reset()
+	oursA := runOurDownload(t, a, e, nil)
+	oursB := trace(b.Requests())
+	if !slices.Equal(goA, oursA) {
+		t.Errorf("requests to the redirecting host differ\ngo: %q\nours: %q", goA, oursA)
+	}
+	want := []string{
+		`GET /example.com/m/@v/v1.0.0.info X-Token=["tok-B"] -> 200`,
+		`GET /example.com/m/@v/v1.0.0.mod X-Token=["tok-B"] -> 200`,
+		`GET /example.com/m/@v/v1.0.0.zip X-Token=["tok-B"] -> 200`,
+	}
+	if !slices.Equal(oursB, want) {
+		t.Errorf("Transport at the redirect target: %q, want %q", oursB, want)
 	}
 }
