@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -212,13 +213,12 @@ func escapeSegments(s string) string {
 	return strings.ReplaceAll(url.PathEscape(s), "%2F", "/")
 }
 
-// joinURL appends a slash-separated path to u's path.
+// joinURL appends a slash-separated path to u's path, raw path included
+// verbatim, as the go command joins checksum database URLs.
 func joinURL(u *url.URL, p string) *url.URL {
 	j := *u
 	j.Path = strings.TrimSuffix(u.Path, "/") + "/" + strings.TrimPrefix(p, "/")
-	if u.RawPath != "" {
-		j.RawPath = strings.TrimSuffix(u.RawPath, "/") + "/" + escapeSegments(strings.TrimPrefix(p, "/"))
-	}
+	j.RawPath = strings.TrimSuffix(u.RawPath, "/") + "/" + strings.TrimPrefix(p, "/")
 	return &j
 }
 
@@ -226,13 +226,17 @@ func joinURL(u *url.URL, p string) *url.URL {
 // modulePath under the proxy base URL: base/<escaped module path>/<file>,
 // where file is "@v/list", "@latest" or a [VersionFile] result. The module
 // path is escaped as the protocol requires (upper-case letters become '!'
-// and the lower-case letter).
+// and the lower-case letter), and the URL's raw path is set so the request
+// goes out byte for byte as the go command sends it ('!' as %21).
 func ProxyFileURL(base *url.URL, modulePath, file string) (*url.URL, error) {
 	enc, err := module.EscapePath(modulePath)
 	if err != nil {
 		return nil, err
 	}
-	return joinURL(base, enc+"/"+file), nil
+	u := *base
+	u.Path = path.Join(strings.TrimSuffix(base.Path, "/")+"/"+enc, file)
+	u.RawPath = path.Join(strings.TrimSuffix(base.RawPath, "/")+"/"+escapeSegments(enc), escapeSegments(file))
+	return &u, nil
 }
 
 // VersionFile returns the proxy protocol file name "@v/<escaped

@@ -140,6 +140,62 @@ type config struct {
 	hdrValue  string
 	sumdbName string
 	handler   func(http.ResponseWriter, *http.Request) bool
+	log       *Log
+	name      string
+}
+
+// A Log records the requests of several servers in one sequence, so tests
+// can check the order in which a client tried them. Create one with
+// [NewLog] and pass it to each server with [Logged].
+type Log struct {
+	mu      sync.Mutex
+	entries []LogEntry
+}
+
+// A LogEntry is one request in a [Log].
+type LogEntry struct {
+	Server string // the name given to [Logged]
+	Request
+}
+
+// String returns "server path", with the query if any.
+func (e LogEntry) String() string {
+	s := e.Server + " " + e.Path
+	if e.Query != "" {
+		s += "?" + e.Query
+	}
+	return s
+}
+
+// NewLog returns an empty Log.
+func NewLog() *Log { return &Log{} }
+
+// Entries returns the requests logged so far, in order.
+func (l *Log) Entries() []LogEntry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]LogEntry(nil), l.entries...)
+}
+
+// Strings returns the String form of every entry, in order.
+func (l *Log) Strings() []string {
+	var s []string
+	for _, e := range l.Entries() {
+		s = append(s, e.String())
+	}
+	return s
+}
+
+// Reset forgets the logged requests.
+func (l *Log) Reset() {
+	l.mu.Lock()
+	l.entries = nil
+	l.mu.Unlock()
+}
+
+// Logged makes the server also record its requests in l under name.
+func Logged(l *Log, name string) Option {
+	return func(c *config) { c.log, c.name = l, name }
 }
 
 // An Option configures a Server.
@@ -305,16 +361,31 @@ func (r *recorder) Write(b []byte) (int, error) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w}
+	req := Request{Method: r.Method, Path: r.URL.Path, RawPath: r.URL.EscapedPath(), Query: r.URL.RawQuery, Host: r.Host, Header: r.Header.Clone()}
 	s.mu.Lock()
 	i := len(s.reqs)
-	s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, RawPath: r.URL.EscapedPath(), Query: r.URL.RawQuery, Host: r.Host, Header: r.Header.Clone()})
+	s.reqs = append(s.reqs, req)
 	s.mu.Unlock()
+	j := -1
+	if l := s.cfg.log; l != nil {
+		l.mu.Lock()
+		j = len(l.entries)
+		l.entries = append(l.entries, LogEntry{Server: s.cfg.name, Request: req})
+		l.mu.Unlock()
+	}
 	defer func() {
 		s.mu.Lock()
 		if i < len(s.reqs) {
 			s.reqs[i].Status = rec.status
 		}
 		s.mu.Unlock()
+		if l := s.cfg.log; l != nil {
+			l.mu.Lock()
+			if j < len(l.entries) {
+				l.entries[j].Status = rec.status
+			}
+			l.mu.Unlock()
+		}
 	}()
 	s.handle(rec, r)
 }

@@ -1,0 +1,380 @@
+package proxyenv_test
+
+// Differential tests: the go command's "go mod download -json M@V" against
+// local logging module proxies, compared with a small driver built on
+// Route and Walk that fetches .info, .mod and .zip the same way. The
+// requests (server and path, in order), success or failure, the source of
+// the reported error and, where both sides produce it, the exact error text
+// must agree.
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/modnet/modnet/internal/gooracle"
+	"github.com/modnet/modnet/internal/modproxy"
+	"github.com/modnet/modnet/proxyenv"
+	"golang.org/x/mod/module"
+)
+
+var diffMods = []modproxy.Module{
+	{Path: "example.com/m", Version: "v1.0.0"},
+	{Path: "example.com/Upper/m", Version: "v1.2.3"},
+	{Path: "corp.example/private/x", Version: "v0.1.0"},
+}
+
+// server behaviours by name.
+func serverOpts(kind string) []modproxy.Option {
+	switch kind {
+	case "ok":
+		return nil
+	case "tls":
+		return []modproxy.Option{modproxy.TLS()}
+	case "tls404":
+		return []modproxy.Option{modproxy.TLS(), modproxy.Status("", 404)}
+	case "tls403":
+		return []modproxy.Option{modproxy.TLS(), modproxy.Status("", 403)}
+	case "401":
+		return []modproxy.Option{modproxy.RequireBasic("u", "p")}
+	case "text":
+		return []modproxy.Option{modproxy.Respond("", modproxy.Response{Status: 503, Body: "maintenance\nback soon\n"})}
+	case "html":
+		return []modproxy.Option{modproxy.Respond("", modproxy.Response{Status: 404, Body: "<h1>nope</h1>", ContentType: "text/html"})}
+	case "zip500":
+		return []modproxy.Option{modproxy.Status("/example.com/m/@v/v1.0.0.zip", 500)}
+	case "mod404":
+		return []modproxy.Option{modproxy.Status("/example.com/m/@v/v1.0.0.mod", 404)}
+	case "base":
+		return []modproxy.Option{modproxy.Base("/go/proxy")}
+	}
+	var code int
+	if _, err := fmt.Sscanf(kind, "%d", &code); err != nil {
+		panic("unknown server kind " + kind)
+	}
+	return []modproxy.Option{modproxy.Status("", code)}
+}
+
+type diffCase struct {
+	name    string
+	servers []string // kinds; server i is named A, B, C... in GOPROXY as {A}, {B}...
+	goproxy string
+	env     map[string]string
+	mod     string // path@version
+	// wantOK is whether the download should succeed (checked on both).
+	wantOK bool
+}
+
+var diffCases = []diffCase{
+	{name: "single-ok", servers: []string{"ok"}, goproxy: "{A}", wantOK: true},
+	{name: "single-404", servers: []string{"404"}, goproxy: "{A}"},
+	{name: "single-410", servers: []string{"410"}, goproxy: "{A}"},
+	{name: "single-500", servers: []string{"500"}, goproxy: "{A}"},
+	{name: "single-403", servers: []string{"403"}, goproxy: "{A}"},
+	{name: "single-401", servers: []string{"401"}, goproxy: "{A}"},
+	{name: "404-comma-ok", servers: []string{"404", "ok"}, goproxy: "{A},{B}", wantOK: true},
+	{name: "410-comma-ok", servers: []string{"410", "ok"}, goproxy: "{A},{B}", wantOK: true},
+	{name: "500-comma-ok", servers: []string{"500", "ok"}, goproxy: "{A},{B}"},
+	{name: "403-comma-ok", servers: []string{"403", "ok"}, goproxy: "{A},{B}"},
+	{name: "401-comma-ok", servers: []string{"401", "ok"}, goproxy: "{A},{B}"},
+	{name: "500-pipe-ok", servers: []string{"500", "ok"}, goproxy: "{A}|{B}", wantOK: true},
+	{name: "403-pipe-ok", servers: []string{"403", "ok"}, goproxy: "{A}|{B}", wantOK: true},
+	{name: "401-pipe-ok", servers: []string{"401", "ok"}, goproxy: "{A}|{B}", wantOK: true},
+	{name: "404-pipe-ok", servers: []string{"404", "ok"}, goproxy: "{A}|{B}", wantOK: true},
+	{name: "404-comma-410", servers: []string{"404", "410"}, goproxy: "{A},{B}"},
+	{name: "410-comma-404", servers: []string{"410", "404"}, goproxy: "{A},{B}"},
+	{name: "404-comma-500", servers: []string{"404", "500"}, goproxy: "{A},{B}"},
+	{name: "500-pipe-404", servers: []string{"500", "404"}, goproxy: "{A}|{B}"},
+	{name: "404-pipe-500", servers: []string{"404", "500"}, goproxy: "{A}|{B}"},
+	{name: "500-pipe-403-comma-ok", servers: []string{"500", "403", "ok"}, goproxy: "{A}|{B},{C}"},
+	{name: "500-pipe-403-pipe-ok", servers: []string{"500", "403", "ok"}, goproxy: "{A}|{B}|{C}", wantOK: true},
+	{name: "500-comma-404-pipe-ok", servers: []string{"500", "404", "ok"}, goproxy: "{A},{B}|{C}"},
+	{name: "404-404-404", servers: []string{"404", "404", "404"}, goproxy: "{A},{B},{C}"},
+	{name: "404-pipe-500-comma-ok", servers: []string{"404", "500", "ok"}, goproxy: "{A}|{B},{C}"},
+	{name: "ok-then-unused", servers: []string{"ok", "500"}, goproxy: "{A},{B}", wantOK: true},
+	{name: "spaces-and-empties", servers: []string{"404", "ok"}, goproxy: " {A} ,, | {B} ,", wantOK: true},
+	{name: "off", servers: []string{"ok"}, goproxy: "off"},
+	{name: "404-then-off", servers: []string{"404"}, goproxy: "{A},off"},
+	{name: "500-pipe-off", servers: []string{"500"}, goproxy: "{A}|off"},
+	{name: "off-ends-list", servers: []string{"ok"}, goproxy: "off,{A}"},
+	{name: "direct", servers: nil, goproxy: "direct"},
+	{name: "404-then-direct", servers: []string{"404"}, goproxy: "{A},direct"},
+	{name: "500-then-direct", servers: []string{"500"}, goproxy: "{A},direct"},
+	{name: "500-pipe-direct", servers: []string{"500"}, goproxy: "{A}|direct"},
+	{name: "direct-ends-list", servers: []string{"ok"}, goproxy: "direct,{A}"},
+	{name: "text-detail", servers: []string{"text"}, goproxy: "{A}"},
+	{name: "html-404-no-detail", servers: []string{"html", "ok"}, goproxy: "{A},{B}", wantOK: true},
+	{name: "zip-500", servers: []string{"zip500", "ok"}, goproxy: "{A},{B}"},
+	{name: "zip-500-pipe", servers: []string{"zip500", "ok"}, goproxy: "{A}|{B}", wantOK: true},
+	{name: "mod-404-falls-through", servers: []string{"mod404", "ok"}, goproxy: "{A},{B}", wantOK: true},
+	{name: "base-path", servers: []string{"base"}, goproxy: "{A}", wantOK: true},
+	{name: "upper-escaped", servers: []string{"404", "ok"}, goproxy: "{A},{B}", mod: "example.com/Upper/m@v1.2.3", wantOK: true},
+	{name: "unknown-module", servers: []string{"ok", "ok"}, goproxy: "{A},{B}", mod: "example.com/none@v1.0.0"},
+	{name: "unknown-version", servers: []string{"ok"}, goproxy: "{A}", mod: "example.com/m@v9.9.9"},
+	// TLS: the go command retries every 4xx answer over https once.
+	{name: "tls-ok", servers: []string{"tls"}, goproxy: "{A}", wantOK: true},
+	{name: "tls-404-comma-ok", servers: []string{"tls404", "ok"}, goproxy: "{A},{B}", wantOK: true},
+	{name: "tls-403-pipe-ok", servers: []string{"tls403", "ok"}, goproxy: "{A}|{B}", wantOK: true},
+	{name: "tls-403-comma-ok", servers: []string{"tls403", "ok"}, goproxy: "{A},{B}"},
+	// GONOPROXY / GOPRIVATE.
+	{name: "gonoproxy-match-skips-proxies", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GONOPROXY": "example.com"}},
+	{name: "goprivate-match-skips-proxies", servers: []string{"ok"}, goproxy: "{A},direct", env: map[string]string{"GOPRIVATE": "example.com/*"}},
+	{name: "gonoproxy-no-match", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GONOPROXY": "corp.example"}, wantOK: true},
+	{name: "goprivate-no-match-404", servers: []string{"404"}, goproxy: "{A}", env: map[string]string{"GOPRIVATE": "corp.example"}},
+	{name: "gonoproxy-none-overrides-goprivate", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOPRIVATE": "example.com", "GONOPROXY": "none"}, wantOK: true},
+	{name: "gonoproxy-space-no-match", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GONOPROXY": "corp.example, example.com"}, wantOK: true},
+	{name: "gonoproxy-glob", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GONOPROXY": "*.example/private"}, mod: "corp.example/private/x@v0.1.0"},
+	{name: "gonoproxy-direct-only", servers: nil, goproxy: "direct", env: map[string]string{"GONOPROXY": "example.com"}},
+	{name: "off-with-gonoproxy-match", servers: nil, goproxy: "off", env: map[string]string{"GONOPROXY": "example.com"}},
+	{name: "off-with-gonoproxy-no-match", servers: nil, goproxy: "off", env: map[string]string{"GONOPROXY": "corp.example"}},
+	{name: "gonoproxy-match-500-pipe", servers: []string{"500"}, goproxy: "{A}|off", env: map[string]string{"GONOPROXY": "example.com"}},
+	// GOINSECURE never affects proxies.
+	{name: "goinsecure-proxy", servers: []string{"tls403", "ok"}, goproxy: "{A},{B}", env: map[string]string{"GOINSECURE": "example.com"}},
+	// file:// proxies.
+	{name: "file-ok", servers: []string{"file"}, goproxy: "{A}", wantOK: true},
+	{name: "file-missing-comma-ok", servers: []string{"file", "ok"}, goproxy: "{A},{B}", mod: "example.com/Upper/m@v1.2.3", wantOK: true, env: map[string]string{"_EMPTYFILE": "1"}},
+	{name: "file-missing", servers: []string{"file"}, goproxy: "{A}", env: map[string]string{"_EMPTYFILE": "1"}},
+	// Invalid GOPROXY values: the go command's error text.
+	{name: "invalid-word", goproxy: "goproxy"},
+	{name: "invalid-noproxy-word", goproxy: "noproxy"},
+	{name: "invalid-abs-path", goproxy: "/abs/path"},
+	{name: "invalid-scheme", goproxy: "ftp://x.com"},
+	{name: "invalid-file-host", goproxy: "file://host/path"},
+	{name: "invalid-file-query", goproxy: "file:///tmp/p?x=1"},
+	{name: "invalid-file-opaque", goproxy: "file:relative"},
+	{name: "invalid-escape", goproxy: "https://%zz"},
+	{name: "invalid-after-404", servers: []string{"404"}, goproxy: "{A},ftp://x.com"},
+	{name: "invalid-after-direct-ignored", goproxy: "direct,ftp://x.com"},
+	{name: "invalid-userinfo-redacted", goproxy: "ftp://user:secret@x.com"},
+	{name: "invalid-only-commas", goproxy: ","},
+	{name: "invalid-only-space", goproxy: " "},
+	{name: "invalid-only-pipes", goproxy: "| |"},
+	{name: "invalid-only-noproxy", goproxy: ",", env: map[string]string{"GONOPROXY": "corp.example"}},
+	{name: "uppercase-DIRECT-is-a-word", goproxy: "DIRECT"},
+	{name: "https-empty-host", goproxy: "https://"},
+	// Scheme inference: host:port without scheme becomes https.
+	{name: "inferred-https", servers: []string{"tls"}, goproxy: "{A-noscheme}", wantOK: true},
+}
+
+// TestDiffModDownload compares the go command with the Route/Walk driver.
+func TestDiffModDownload(t *testing.T) {
+	gooracle.Required(t)
+	t.Parallel()
+	for _, tc := range diffCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			runDiff(t, tc)
+		})
+	}
+}
+
+type diffEnv struct {
+	log     *modproxy.Log
+	names   map[string]string // URL prefix → server name, for file logs
+	roots   *x509.CertPool
+	fileDir string
+}
+
+func runDiff(t *testing.T, tc diffCase) {
+	g := gooracle.New(t)
+	de := &diffEnv{log: modproxy.NewLog(), roots: x509.NewCertPool()}
+	goproxy := tc.goproxy
+	var caFiles [][]byte
+	for i, kind := range tc.servers {
+		name := string(rune('A' + i))
+		var u string
+		if kind == "file" {
+			dir := filepath.Join(t.TempDir(), "proxy")
+			src := modproxy.New(t, diffMods)
+			if tc.env["_EMPTYFILE"] == "" {
+				src.WriteDir(t, dir)
+			} else if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			u = (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}).String()
+		} else {
+			s := modproxy.New(t, diffMods, append(serverOpts(kind), modproxy.Logged(de.log, name))...)
+			u = s.URL
+			if s.CAPEM != nil {
+				caFiles = append(caFiles, s.CAPEM)
+				de.roots.AppendCertsFromPEM(s.CAPEM)
+			}
+		}
+		goproxy = strings.ReplaceAll(goproxy, "{"+name+"}", u)
+		goproxy = strings.ReplaceAll(goproxy, "{"+name+"-noscheme}", strings.TrimPrefix(u, "https://"))
+	}
+	if len(caFiles) > 0 {
+		f := filepath.Join(t.TempDir(), "ca.pem")
+		if err := os.WriteFile(f, slices.Concat(caFiles...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		g.Set("SSL_CERT_FILE", f)
+	}
+	g.Set("GOPROXY", goproxy)
+	for k, v := range tc.env {
+		if !strings.HasPrefix(k, "_") {
+			g.Set(k, v)
+		}
+	}
+	mod := tc.mod
+	if mod == "" {
+		mod = "example.com/m@v1.0.0"
+	}
+	path, vers, _ := strings.Cut(mod, "@")
+
+	ds, stderr, err := g.ModDownload(context.Background(), mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 {
+		t.Fatalf("go mod download: %d objects\n%s", len(ds), stderr)
+	}
+	goErr := ds[0].Error
+	goReqs := de.log.Strings()
+	goDirect := len(g.Sink.Targets()) > 0
+	de.log.Reset()
+
+	env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: g.Getenv})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if env.GOPROXY != goproxy {
+		t.Fatalf("Load: GOPROXY = %q, want %q", env.GOPROXY, goproxy)
+	}
+	ourDirect, ourErr := de.download(t, env, path, vers)
+	ourReqs := de.log.Strings()
+
+	t.Logf("go: %q err=%q direct=%v sink=%q\nours: %q err=%v", goReqs, goErr, goDirect, g.Sink.Targets(), ourReqs, ourErr)
+	if !slices.Equal(goReqs, ourReqs) {
+		t.Errorf("requests differ\ngo command: %q\nRoute+Walk: %q", goReqs, ourReqs)
+	}
+	if goDirect != ourDirect {
+		t.Errorf("direct attempted: go command %v (sink %q), Route+Walk %v", goDirect, g.Sink.Targets(), ourDirect)
+	}
+	if (goErr == "") != tc.wantOK {
+		t.Errorf("go command: error %q, want success %v", goErr, tc.wantOK)
+	}
+	if (ourErr == nil) != tc.wantOK {
+		t.Errorf("Route+Walk: error %v, want success %v", ourErr, tc.wantOK)
+	}
+	if ourErr != nil && goErr != "" {
+		var se *proxyenv.StepError
+		if errors.As(ourErr, &se) && se.Step.Action == proxyenv.ActionDirect {
+			// The driver does not fetch from origins; the go command's
+			// error must come from its direct attempt.
+			if !goDirect {
+				t.Errorf("our error is from direct, the go command's is not: %q", goErr)
+			}
+		} else if got := ourErr.Error(); got != goErr {
+			t.Errorf("error text differs\ngo command: %q\nRoute+Walk: %q", goErr, got)
+		}
+	}
+}
+
+var errDirectUnsupported = &directError{}
+
+type directError struct{}
+
+func (*directError) Error() string { return "direct fetching not supported by the test driver" }
+
+// Is makes a failed direct attempt not-found, like the go command's failed
+// import path discovery.
+func (*directError) Is(target error) bool { return target == fs.ErrNotExist }
+
+// download is the driver: like the go command for an exact version, it
+// walks the route once per file (.info, .mod, .zip).
+func (de *diffEnv) download(t *testing.T, env *proxyenv.Env, path, vers string) (direct bool, err error) {
+	ctx := context.Background()
+	r, err := env.Route(path)
+	if err != nil {
+		var pe *proxyenv.ProxyListError
+		if errors.As(err, &pe) {
+			return false, &module.ModuleError{Path: path, Version: vers, Err: pe.Err}
+		}
+		return false, err
+	}
+	client := &http.Client{
+		Transport: &http.Transport{TLSClientConfig: newTLSConfig(de.roots), Proxy: nil},
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
+				return fmt.Errorf("redirected from secure URL %s to insecure URL %s", via[0].URL.Redacted(), req.URL.Redacted())
+			}
+			return nil
+		},
+	}
+	for _, ext := range []string{"info", "mod", "zip"} {
+		err := proxyenv.Walk(ctx, r, func(ctx context.Context, s proxyenv.Step) error {
+			if s.Action == proxyenv.ActionDirect {
+				direct = true
+				return errDirectUnsupported
+			}
+			file, err := proxyenv.VersionFile(vers, ext)
+			if err != nil {
+				return err
+			}
+			u, err := proxyenv.ProxyFileURL(s.Entry.URL, r.Module, file)
+			if err != nil {
+				return err
+			}
+			return fetch(ctx, client, u)
+		})
+		if err != nil {
+			return direct, &module.ModuleError{Path: path, Version: vers, Err: err}
+		}
+	}
+	return direct, nil
+}
+
+func fetch(ctx context.Context, client *http.Client, u *url.URL) error {
+	if u.Scheme == "file" {
+		f, err := os.Open(filepath.FromSlash(u.Path))
+		if errors.Is(err, fs.ErrNotExist) {
+			return &proxyenv.StatusError{URL: u.Redacted(), Status: "Not Found", StatusCode: 404, Err: err}
+		}
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(io.Discard, f)
+		return err
+	}
+	get := func() (*http.Response, error) {
+		req, err := http.NewRequestWithContext(ctx, "GET", u.String(), nil)
+		if err != nil {
+			return nil, err
+		}
+		return client.Do(req)
+	}
+	resp, err := get()
+	// The go command asks again once after any 4xx over https (to re-run
+	// GOAUTH with the response).
+	if err == nil && u.Scheme == "https" && resp.StatusCode >= 400 && resp.StatusCode < 500 {
+		resp.Body.Close()
+		resp, err = get()
+	}
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := proxyenv.CheckResponse(resp); err != nil {
+		return err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
+}
+
+func newTLSConfig(roots *x509.CertPool) *tls.Config { return &tls.Config{RootCAs: roots} }
