@@ -114,9 +114,14 @@ func validateProxyURL(name, raw string) *ProxyError {
 			return &ProxyError{Name: name, Value: red, Err: ErrProxyUnparsable,
 				Detail: "httpproxy uses " + quote("http://"+red) + " instead (" + scrub(urlErrText(err), raw) + ")"}
 		}
+		if strings.Contains(raw, "://") {
+			// A URL with a scheme but no host: the retry misreads it.
+			return &ProxyError{Name: name, Value: red, Err: ErrProxyNoHost,
+				Detail: "httpproxy uses " + quote("http://"+red) + " instead"}
+		}
 		u = u2
 	}
-	if u.Host == "" {
+	if u.Hostname() == "" {
 		return &ProxyError{Name: name, Value: red, Err: ErrProxyNoHost}
 	}
 	switch u.Scheme {
