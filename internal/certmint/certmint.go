@@ -129,8 +129,16 @@ func WithMaxPathLen(n int) Option {
 }
 
 func newTemplate(opts []Option) *template {
+	return newTemplateValid(opts, time.Hour, 24*time.Hour)
+}
+
+func newCATemplate(opts []Option) *template {
+	return newTemplateValid(opts, 7*24*time.Hour, 365*24*time.Hour)
+}
+
+func newTemplateValid(opts []Option, before, after time.Duration) *template {
 	now := time.Now()
-	t := &template{notBefore: now.Add(-time.Hour), notAfter: now.Add(24 * time.Hour)}
+	t := &template{notBefore: now.Add(-before), notAfter: now.Add(after)}
 	for _, o := range opts {
 		o(t)
 	}
@@ -202,21 +210,22 @@ func caTemplate(t testing.TB, cn string, o *template) *x509.Certificate {
 	return tmpl
 }
 
-// NewCA returns a new self-signed root CA named cn, valid from an hour ago
-// for a day unless [WithValidity] says otherwise.
+// NewCA returns a new self-signed root CA named cn, valid from a week ago
+// for a year unless [WithValidity] says otherwise.
 func NewCA(t testing.TB, cn string, opts ...Option) *CA {
 	t.Helper()
-	o := newTemplate(opts)
+	o := newCATemplate(opts)
 	key, keyPEM := newKey(t)
 	tmpl := caTemplate(t, cn, o)
 	cert, certPEM := sign(t, tmpl, tmpl, key.Public(), key)
 	return &CA{Cert: cert, Key: key, CertPEM: certPEM, KeyPEM: keyPEM, root: true}
 }
 
-// Intermediate returns a new intermediate CA named cn issued by ca.
+// Intermediate returns a new intermediate CA named cn issued by ca, valid
+// from a week ago for a year unless [WithValidity] says otherwise.
 func (ca *CA) Intermediate(t testing.TB, cn string, opts ...Option) *CA {
 	t.Helper()
-	o := newTemplate(opts)
+	o := newCATemplate(opts)
 	key, keyPEM := newKey(t)
 	cert, certPEM := sign(t, caTemplate(t, cn, o), ca.Cert, key.Public(), ca.Key)
 	parents := ca.parents
