@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/modnet/modnet/matcher"
 )
 
 // A Diagnostic is a problem in the go environment that the go command
@@ -177,14 +179,13 @@ func isEnvName(s string) bool {
 	return true
 }
 
-// patternProblems reports surprises in a comma-separated pattern list the
-// go command matches without trimming.
+// patternProblems reports what the go command silently ignores or can
+// never match in a comma-separated module path pattern list, as
+// [matcher.Lint] finds it.
 func patternProblems(list string) []string {
 	var ms []string
-	for i, p := range strings.Split(list, ",") {
-		if p != strings.TrimSpace(p) {
-			ms = append(ms, "pattern "+strconv.Itoa(i+1)+" "+strconv.Quote(p)+" has surrounding spaces; the go command does not trim them, so it never matches")
-		}
+	for _, p := range matcher.Lint(list) {
+		ms = append(ms, "pattern "+strconv.Itoa(p.Index+1)+" "+strconv.Quote(p.Pattern)+": "+p.Msg)
 	}
 	return ms
 }

@@ -146,7 +146,7 @@ func TestLint(t *testing.T) {
 			want:  []string{`uses "https://u:xxxxx@file.example|direct"`},
 			never: []string{"pw@"}},
 		{name: "env-goprivate-spaces", env: with(baseEnv, "GOPRIVATE", "a.example, b.example"),
-			want: []string{`GOPRIVATE: pattern 2 " b.example" has surrounding spaces`}},
+			want: []string{`GOPRIVATE: pattern 2 " b.example": leading white space: the go command does not trim spaces`}},
 		{name: "proxy-mangled", env: with(baseEnv, "HTTPS_PROXY", "http://user:pass@[bad"),
 			want:  []string{`HTTPS_PROXY: value "http://user:xxxxx@[bad": not a valid URL; httpproxy uses "http://http://user:xxxxx@[bad" instead (missing ']' in host)`},
 			never: []string{"pass@["}},
