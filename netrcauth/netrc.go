@@ -82,7 +82,11 @@ func scanNetrc(data string, emit func(Entry), ev netrcEvents) {
 			if line == "" {
 				inMacro = false
 				if ev != nil {
-					ev.macro(macroLine, lineNo)
+					end := lineNo
+					if !more {
+						end = 0 // only the end of the file ended it
+					}
+					ev.macro(macroLine, end)
 				}
 			}
 			if !more {

@@ -1,0 +1,207 @@
+package netrcauth
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func entriesString(es []Entry) string {
+	var parts []string
+	for _, e := range es {
+		parts = append(parts, fmt.Sprintf("%s/%s/%s@%d", e.Machine, e.Login, e.Password.Reveal(), e.Line))
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, in, want string }{
+		{"empty", "", ""},
+		{"one line", "machine a login b password c", "a/b/c@1"},
+		{"pairs over lines", "machine a\nlogin b\npassword c\n", "a/b/c@1"},
+		{"key value split", "machine\na\nlogin\nb\npassword\nc\n", ""},
+		{"login only dropped", "machine a login b\nmachine d login e password f", "d/e/f@2"},
+		{"password before login", "machine a password c login b", "a/b/c@1"},
+		{"duplicates kept in order", "machine a login b password c\nmachine a login x password y", "a/b/c@1 a/x/y@2"},
+		{"reset after emit", "machine a login b password c login x password y", "a/b/c@1"},
+		{"lone default stops", "machine a login b password c\ndefault\nmachine d login e password f", "a/b/c@1"},
+		{"default pair", "default login x password y\nmachine a login b password c", "a/b/c@2"},
+		{"default odd stops", "login x default\nmachine a login b password c", ""},
+		{"default keeps entry", "machine a default x login b password c", "a/b/c@1"},
+		{"machine default", "machine a login default password p", "a/default/p@1"},
+		{"comment live", "# old: machine evil login x password y", "evil/x/y@1"},
+		{"comment misaligned", "# machine evil login x password y", ""},
+		{"macdef", "macdef m\ncmd\nmachine evil login x password y\n\nmachine a login b password c", "a/b/c@5"},
+		{"macdef same line", "macdef m machine a login b password c\nmachine x login y password z\n", "a/b/c@1"},
+		{"macdef CRLF", "macdef m\r\ncmd\r\n\r\nmachine a login b password c\r\n", ""},
+		{"macdef spaces line", "macdef m\ncmd\n \nmachine a login b password c\n", ""},
+		{"CRLF", "machine a login b password c\r\n", "a/b/c@1"},
+		{"tabs", "machine\ta\tlogin\tb\tpassword\tc", "a/b/c@1"},
+		{"unicode space", "machine a login b\u00a0password c", "a/b/c@1"},
+		{"hash password", "machine a login b password #c", "a/b/#c@1"},
+		{"quotes kept", `machine a login "b c" password d`, ""},
+		{"quoted token", `machine a login "b" password d`, `a/"b"/d@1`},
+		{"account ignored", "machine a account x login b password c", "a/b/c@1"},
+		{"password machine", "machine a login b password machine\nmachine d login e password f", "a/b/machine@1 d/e/f@2"},
+		{"machine resets", "machine a login b\nmachine d password f login e", "d/e/f@2"},
+		{"no machine", "login b password c", ""},
+		{"odd trailing key", "machine a login b password", ""},
+		{"odd trailing key then value", "machine a login b password\nc", ""},
+	}
+	for _, tt := range tests {
+		if got := entriesString(Parse([]byte(tt.in))); got != tt.want {
+			t.Errorf("%s: Parse(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"machine a login b password c", "macdef x\n\nmachine a login b password c", "default\n", "# old: machine a login b password c\n", "machine\n", "machine a login b password c\nmachine"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		es := Parse(data)
+		for _, e := range es {
+			if e.Machine == "" || e.Login == "" || e.Password.IsZero() || e.Line < 1 {
+				t.Fatalf("Parse(%q) returned an incomplete entry %+v", data, e)
+			}
+			if strings.ContainsAny(e.Machine+e.Login+e.Password.Reveal(), " \t\n") {
+				t.Fatalf("Parse(%q): field with white space in %v", data, e)
+			}
+		}
+		for _, d := range Lint(data, LintOptions{URLs: []string{"https://a:1/x"}}) {
+			for _, e := range es {
+				if len(e.Password.Reveal()) > 3 && strings.Contains(d.Message, e.Password.Reveal()) && !strings.Contains(e.Machine+e.Login, e.Password.Reveal()) {
+					t.Fatalf("Lint(%q) message %q reveals a password", data, d.Message)
+				}
+			}
+		}
+	})
+}
+
+func TestLint(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		urls []string
+		want []string // "line kind machine"
+	}{
+		{"clean", "machine a login b password c\n", nil, nil},
+		{"split key", "machine\na\nlogin b password c\n", nil, []string{"1 split-pair "}},
+		{"login only", "machine a login b\n", nil, []string{"1 incomplete a"}},
+		{"password only", "machine a\npassword p\nmachine d login e password f", nil, []string{"1 incomplete a"}},
+		{"default pair", "default login x password y\n", nil, []string{"1 default "}},
+		{"lone default", "machine a login b password c\ndefault\n", nil, []string{"2 default "}},
+		{"live comment", "# old: machine evil login x password y\n", nil, []string{"1 comment evil"}},
+		{"changing comment", "machine a\n# x login y\npassword z\n", nil, []string{"2 comment "}},
+		{"harmless comment", "# machine evil login x password y\n", nil, nil},
+		{"macdef CRLF", "macdef x\r\nfoo\r\n\r\nmachine a login b password c\r\n", nil, []string{"1 macdef "}},
+		{"macdef ok", "macdef x\nfoo\n\nmachine a login b password c\n", nil, nil},
+		{"duplicate", "machine a login b password c\nmachine a login d password e\n", nil, []string{"2 duplicate a"}},
+		{"duplicate normalized", "machine a login b password c\nmachine https://a/ login d password e\n", nil, []string{"2 duplicate https://a/"}},
+		{"http scheme", "machine http://a login b password c\n", nil, []string{"1 scheme http://a"}},
+		{"port", "machine a.example login b password c\n", []string{"https://a.example:8443/mod"}, []string{"1 port a.example"}},
+		{"port ok", "machine a.example:8443 login b password c\n", []string{"https://a.example:8443/mod"}, nil},
+		{"port bare host url", "machine a.example login b password c\n", []string{"a.example:8443"}, []string{"1 port a.example"}},
+		{"userinfo", "machine a.example login b password c\n", []string{"https://u:pw@a.example/mod"}, []string{"1 port a.example"}},
+		{"unrelated url", "machine a.example login b password c\n", []string{"https://b.example:8443/"}, nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, d := range Lint([]byte(tt.in), LintOptions{URLs: tt.urls}) {
+			got = append(got, fmt.Sprintf("%d %s %s", d.Line, d.Kind, d.Machine))
+			if strings.Contains(d.Message, "password c") || strings.Contains(d.String(), "pw@") {
+				t.Errorf("%s: diagnostic %q reveals a secret", tt.name, d)
+			}
+		}
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("%s: Lint(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLintFilePermissions(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "netrc")
+	os.WriteFile(p, []byte("machine a login b password c\n"), 0o644)
+	os.Chmod(p, 0o644)
+	ds, err := LintFile(p, LintOptions{})
+	if err != nil || len(ds) != 1 || ds[0].Kind != KindPermissions || ds[0].File != p {
+		t.Fatalf("LintFile(0644) = %v, %v; want one permissions diagnostic", ds, err)
+	}
+	if !strings.HasPrefix(ds[0].String(), p+": permissions: file mode 0644") {
+		t.Errorf("diagnostic = %q", ds[0])
+	}
+	os.Chmod(p, 0o600)
+	if ds, err := LintFile(p, LintOptions{}); err != nil || len(ds) != 0 {
+		t.Errorf("LintFile(0600) = %v, %v; want nothing", ds, err)
+	}
+	if _, err := LintFile(filepath.Join(dir, "missing"), LintOptions{}); !os.IsNotExist(err) {
+		t.Errorf("LintFile(missing) error = %v, want not-exist", err)
+	}
+}
+
+type fakeInfo struct{ dir bool }
+
+func (f fakeInfo) Name() string       { return "x" }
+func (f fakeInfo) Size() int64        { return 0 }
+func (f fakeInfo) Mode() fs.FileMode  { return 0 }
+func (f fakeInfo) ModTime() time.Time { return time.Time{} }
+func (f fakeInfo) IsDir() bool        { return f.dir }
+func (f fakeInfo) Sys() any           { return nil }
+
+func TestPath(t *testing.T) {
+	t.Parallel()
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	exists := func(string) (fs.FileInfo, error) { return fakeInfo{}, nil }
+	missing := func(name string) (fs.FileInfo, error) {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
+	}
+	broken := func(name string) (fs.FileInfo, error) {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrPermission}
+	}
+	tests := []struct {
+		name    string
+		getenv  func(string) string
+		goos    string
+		stat    func(string) (fs.FileInfo, error)
+		want    string
+		wantErr string
+	}{
+		{"NETRC", env("NETRC", "/x/netrc", "HOME", "/h"), "linux", nil, "/x/netrc", ""},
+		{"home", env("HOME", "/h"), "linux", nil, "/h/.netrc", ""},
+		{"home slash", env("HOME", "/h/"), "darwin", nil, "/h/.netrc", ""},
+		{"no home", env(), "linux", nil, "", "$HOME is not defined"},
+		{"windows _netrc", env("USERPROFILE", `C:\u`), "windows", exists, `C:\u\_netrc`, ""},
+		{"windows .netrc", env("USERPROFILE", `C:\u`), "windows", missing, `C:\u\.netrc`, ""},
+		{"windows stat error", env("USERPROFILE", `C:\u`), "windows", broken, "", `stat C:\u\_netrc: permission denied`},
+		{"windows no home", env("HOME", "/h"), "windows", missing, "", "%userprofile% is not defined"},
+		{"plan9", env("home", "/usr/g"), "plan9", nil, "/usr/g/.netrc", ""},
+		{"plan9 no home", env("HOME", "/h"), "plan9", nil, "", "$home is not defined"},
+		{"ios", env(), "ios", nil, "/.netrc", ""},
+		{"android", env(), "android", nil, "/sdcard/.netrc", ""},
+	}
+	for _, tt := range tests {
+		got, err := Path(tt.getenv, tt.goos, tt.stat)
+		errText := ""
+		if err != nil {
+			errText = err.Error()
+		}
+		if got != tt.want || errText != tt.wantErr {
+			t.Errorf("%s: Path() = %q, %q; want %q, %q", tt.name, got, errText, tt.want, tt.wantErr)
+		}
+	}
+}
