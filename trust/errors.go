@@ -275,6 +275,9 @@ func classify(e *Error, err error, o *options, rec recordState) {
 			e.Hint = fmt.Sprintf("the proxy URL %s uses https:// but the proxy speaks plain HTTP: use http:// in HTTPS_PROXY/HTTP_PROXY (the connection to the server is still end-to-end TLS through CONNECT)", e.Proxy)
 		case isRHE:
 			e.Hint = fmt.Sprintf("the proxy %s does not speak TLS; check the scheme and port in HTTPS_PROXY/HTTP_PROXY", e.Proxy)
+		case o.proxy != nil && o.proxy.Scheme == "https" && rec.tlsStarted && !rec.tlsDone && !errors.As(err, &cve):
+			e.Evidence = append(e.Evidence, "the TLS handshake with the https:// proxy did not complete")
+			e.Hint = fmt.Sprintf("the proxy URL %s uses https:// but the proxy did not complete a TLS handshake: if it is a plain HTTP proxy (most are), use http:// in HTTPS_PROXY/HTTP_PROXY (the connection to the server is still end-to-end TLS through CONNECT)", e.Proxy)
 		case errors.As(err, &dnsErr):
 			e.Hint = fmt.Sprintf("the proxy host in %s does not resolve; check HTTPS_PROXY/HTTP_PROXY", e.Proxy)
 		case errors.As(err, &cve) || errors.As(err, &uaErr):

@@ -165,7 +165,11 @@ type generation struct {
 
 // NewTransport returns a Transport trusting src's pools, derived from base
 // as [Pool.Transport] describes (nil base means http.DefaultTransport).
+// A nil src means the system roots.
 func NewTransport(src PoolSource, base *http.Transport) *Transport {
+	if src == nil {
+		src = (*Pool)(nil)
+	}
 	if base == nil {
 		base = http.DefaultTransport.(*http.Transport)
 	}
