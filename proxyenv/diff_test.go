@@ -27,6 +27,7 @@ import (
 	"github.com/modnet/modnet/internal/modproxy"
 	"github.com/modnet/modnet/proxyenv"
 	"golang.org/x/mod/module"
+	"golang.org/x/mod/sumdb"
 )
 
 var diffMods = []modproxy.Module{
@@ -58,6 +59,14 @@ func serverOpts(kind string) []modproxy.Option {
 		return []modproxy.Option{modproxy.Status("/example.com/m/@v/v1.0.0.mod", 404)}
 	case "base":
 		return []modproxy.Option{modproxy.Base("/go/proxy")}
+	case "sumdb":
+		return []modproxy.Option{modproxy.SumDB("sum.test")}
+	case "sumdb-tls":
+		return []modproxy.Option{modproxy.TLS(), modproxy.SumDB("sum.test")}
+	case "sup404", "sup410", "sup503", "sup403":
+		var code int
+		fmt.Sscanf(kind[3:], "%d", &code)
+		return []modproxy.Option{modproxy.Status("/sumdb/", code)}
 	}
 	var code int
 	if _, err := fmt.Sscanf(kind, "%d", &code); err != nil {
@@ -163,6 +172,25 @@ var diffCases = []diffCase{
 	{name: "invalid-only-noproxy", goproxy: ",", env: map[string]string{"GONOPROXY": "corp.example"}},
 	{name: "uppercase-DIRECT-is-a-word", goproxy: "DIRECT"},
 	{name: "https-empty-host", goproxy: "https://"},
+	// Checksum database: found through the proxies' /sumdb/<name>/supported,
+	// then directly; GONOSUMDB, GOPRIVATE and GOSUMDB=off turn it off.
+	{name: "sumdb-via-proxy", servers: []string{"sumdb"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "{KEY}"}, wantOK: true},
+	{name: "sumdb-via-proxy-tls", servers: []string{"sumdb-tls"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "{KEY}"}, wantOK: true},
+	{name: "sumdb-404-comma-proxy", servers: []string{"sup404", "sumdb"}, goproxy: "{A},{B}", env: map[string]string{"GOSUMDB": "{KEY}"}, wantOK: true},
+	{name: "sumdb-410-comma-proxy", servers: []string{"sup410", "sumdb"}, goproxy: "{A},{B}", env: map[string]string{"GOSUMDB": "{KEY}"}, wantOK: true},
+	{name: "sumdb-503-comma-proxy", servers: []string{"sup503", "sumdb"}, goproxy: "{A},{B}", env: map[string]string{"GOSUMDB": "{KEY}"}},
+	{name: "sumdb-503-pipe-proxy", servers: []string{"sup503", "sumdb"}, goproxy: "{A}|{B}", env: map[string]string{"GOSUMDB": "{KEY}"}, wantOK: true},
+	{name: "sumdb-403-pipe-direct", servers: []string{"sup403"}, goproxy: "{A}|direct", env: map[string]string{"GOSUMDB": "{KEY}"}},
+	{name: "sumdb-404-then-direct", servers: []string{"sup404"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "{KEY}"}},
+	{name: "sumdb-404-404-503", servers: []string{"sup404", "sup404", "sup503"}, goproxy: "{A},{B},{C}", env: map[string]string{"GOSUMDB": "{KEY}"}},
+	{name: "sumdb-explicit-url", servers: []string{"sup503", "sumdb"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "{KEY} {B}/sumdb/sum.test"}, wantOK: true},
+	{name: "sumdb-gonosumdb", servers: []string{"sup503"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "{KEY}", "GONOSUMDB": "example.com"}, wantOK: true},
+	{name: "sumdb-goprivate-nosumdb", servers: []string{"sup503"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "{KEY}", "GOPRIVATE": "example.com", "GONOPROXY": "none"}, wantOK: true},
+	{name: "sumdb-off", servers: []string{"sup503"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "off"}, wantOK: true},
+	{name: "sumdb-mod-fails-first", servers: []string{"mod404", "sumdb"}, goproxy: "{A},{B}", env: map[string]string{"GOSUMDB": "{KEY}"}, wantOK: true},
+	{name: "sumdb-invalid-fields", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "a b c"}},
+	{name: "sumdb-invalid-key", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "sum.test+bad"}},
+	{name: "sumdb-unknown-name", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "sum.example.com"}},
 	// Scheme inference: host:port without scheme becomes https.
 	{name: "inferred-https", servers: []string{"tls"}, goproxy: "{A-noscheme}", wantOK: true},
 }
@@ -191,6 +219,8 @@ func runDiff(t *testing.T, tc diffCase) {
 	de := &diffEnv{log: modproxy.NewLog(), roots: x509.NewCertPool()}
 	goproxy := tc.goproxy
 	var caFiles [][]byte
+	urls := map[string]string{}
+	sumdbKey := testSumDBKey
 	for i, kind := range tc.servers {
 		name := string(rune('A' + i))
 		var u string
@@ -206,11 +236,15 @@ func runDiff(t *testing.T, tc diffCase) {
 		} else {
 			s := modproxy.New(t, diffMods, append(serverOpts(kind), modproxy.Logged(de.log, name))...)
 			u = s.URL
+			if s.SumDBKey != "" {
+				sumdbKey = s.SumDBKey
+			}
 			if s.CAPEM != nil {
 				caFiles = append(caFiles, s.CAPEM)
 				de.roots.AppendCertsFromPEM(s.CAPEM)
 			}
 		}
+		urls[name] = u
 		goproxy = strings.ReplaceAll(goproxy, "{"+name+"}", u)
 		goproxy = strings.ReplaceAll(goproxy, "{"+name+"-noscheme}", strings.TrimPrefix(u, "https://"))
 	}
@@ -224,6 +258,10 @@ func runDiff(t *testing.T, tc diffCase) {
 	g.Set("GOPROXY", goproxy)
 	for k, v := range tc.env {
 		if !strings.HasPrefix(k, "_") {
+			for name, u := range urls {
+				v = strings.ReplaceAll(v, "{"+name+"}", u)
+			}
+			v = strings.ReplaceAll(v, "{KEY}", sumdbKey)
 			g.Set(k, v)
 		}
 	}
@@ -270,7 +308,7 @@ func runDiff(t *testing.T, tc diffCase) {
 	}
 	if ourErr != nil && goErr != "" {
 		var se *proxyenv.StepError
-		if errors.As(ourErr, &se) && se.Step.Action == proxyenv.ActionDirect {
+		if errors.As(ourErr, &se) && se.Step.Action == proxyenv.ActionDirect || errors.Is(ourErr, errDirectUnsupported) {
 			// The driver does not fetch from origins; the go command's
 			// error must come from its direct attempt.
 			if !goDirect {
@@ -316,6 +354,7 @@ func (de *diffEnv) download(t *testing.T, env *proxyenv.Env, path, vers string) 
 			return nil
 		},
 	}
+	sv := &sumVerifier{client: client, route: r}
 	for _, ext := range []string{"info", "mod", "zip"} {
 		err := proxyenv.Walk(ctx, r, func(ctx context.Context, s proxyenv.Step) error {
 			if s.Action == proxyenv.ActionDirect {
@@ -330,16 +369,119 @@ func (de *diffEnv) download(t *testing.T, env *proxyenv.Env, path, vers string) 
 			if err != nil {
 				return err
 			}
-			return fetch(ctx, client, u)
+			if err := fetch(ctx, client, u); err != nil {
+				return &module.ModuleError{Path: path, Version: vers, Err: err}
+			}
+			// The go command verifies go.mod with the checksum database
+			// as part of fetching it from this source: a verification
+			// failure is this step's error, and '|' moves on.
+			if ext == "mod" && r.SumDB.Use {
+				sumDirect, err := sv.verify(ctx, path, vers)
+				direct = direct || sumDirect
+				return err
+			}
+			return nil
 		})
 		if err != nil {
+			var me *module.ModuleError
+			if errors.As(err, &me) {
+				return direct, err
+			}
 			return direct, &module.ModuleError{Path: path, Version: vers, Err: err}
 		}
 	}
 	return direct, nil
 }
 
+// sumVerifier finds the checksum database once, like the go command, and
+// looks modules up in it with x/mod's client.
+type sumVerifier struct {
+	client *http.Client
+	route  *proxyenv.Route
+	found  bool
+	base   *url.URL
+	err    error
+	db     *sumdb.Client
+}
+
+func (v *sumVerifier) verify(ctx context.Context, path, vers string) (direct bool, err error) {
+	r := v.route
+	wrap := func(err error) error {
+		return &module.ModuleError{Path: path, Version: vers, Err: fmt.Errorf("verifying go.mod: %w", err)}
+	}
+	if r.SumDB.Err != nil {
+		var se *proxyenv.SumDBError
+		if errors.As(r.SumDB.Err, &se) {
+			return false, wrap(se.Err)
+		}
+		return false, wrap(r.SumDB.Err)
+	}
+	if !v.found {
+		v.found = true
+		v.base, v.err = proxyenv.FindSumDB(ctx, r, func(ctx context.Context, u *url.URL) error {
+			return fetch(ctx, v.client, u)
+		})
+		if v.err == nil {
+			v.db = sumdb.NewClient(&sumOps{ctx: ctx, client: v.client, base: v.base, key: r.SumDB.DB.Key, config: map[string][]byte{}})
+		}
+	}
+	if v.err != nil {
+		return false, wrap(fmt.Errorf("%s@%s/go.mod: %v", path, vers, v.err))
+	}
+	if v.base.Host == r.SumDB.DB.Name {
+		// The direct database is not on this machine; the go command's
+		// attempt ends at the sink proxy.
+		return true, wrap(errDirectUnsupported)
+	}
+	_, err = v.db.Lookup(path, vers+"/go.mod")
+	if err != nil {
+		return false, wrap(err)
+	}
+	return false, nil
+}
+
+// testSumDBKey is a valid verifier key for sum.test that no server holds.
+const testSumDBKey = "sum.test+b852dcc5+AQwixJGQz48oHrWGwSMUNLZnEz8npNPY7tOAOvKvgYCp"
+
+// sumOps is a sumdb.ClientOps over the test client with in-memory state.
+type sumOps struct {
+	ctx    context.Context
+	client *http.Client
+	base   *url.URL
+	key    string
+	config map[string][]byte
+}
+
+func (o *sumOps) ReadRemote(p string) ([]byte, error) {
+	u := *o.base
+	u.Path = strings.TrimSuffix(u.Path, "/") + p
+	u.RawPath = ""
+	var b []byte
+	err := fetchBody(o.ctx, o.client, &u, &b)
+	return b, err
+}
+
+func (o *sumOps) ReadConfig(file string) ([]byte, error) {
+	if file == "key" {
+		return []byte(o.key), nil
+	}
+	return o.config[file], nil
+}
+
+func (o *sumOps) WriteConfig(file string, old, new []byte) error {
+	o.config[file] = new
+	return nil
+}
+func (o *sumOps) ReadCache(file string) ([]byte, error) { return nil, fs.ErrNotExist }
+func (o *sumOps) WriteCache(file string, data []byte)   {}
+func (o *sumOps) Log(msg string)                        {}
+func (o *sumOps) SecurityError(msg string)              { panic(msg) }
+
 func fetch(ctx context.Context, client *http.Client, u *url.URL) error {
+	return fetchBody(ctx, client, u, nil)
+}
+
+func fetchBody(ctx context.Context, client *http.Client, u *url.URL, body *[]byte) error {
 	if u.Scheme == "file" {
 		f, err := os.Open(filepath.FromSlash(u.Path))
 		if errors.Is(err, fs.ErrNotExist) {
@@ -373,7 +515,10 @@ func fetch(ctx context.Context, client *http.Client, u *url.URL) error {
 	if err := proxyenv.CheckResponse(resp); err != nil {
 		return err
 	}
-	_, err = io.Copy(io.Discard, resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if body != nil {
+		*body = b
+	}
 	return err
 }
 
