@@ -1,3 +1,41 @@
 // Package proxyenv resolves the go environment the way the go command does
 // and turns it into routes and HTTP clients for reaching module servers.
+//
+// # The go environment
+//
+// [Load] (or [FromEnvironment] for the current process) resolves GOPROXY,
+// GONOPROXY, GOPRIVATE, GONOSUMDB, GOINSECURE, GOSUMDB, GOAUTH, GOENV,
+// GOROOT and NETRC into an [Env] whose fields hold exactly what "go env"
+// prints, and records in Env.Sources where each value came from. The order
+// is the go command's: a non-empty process variable, then the user go env
+// file ($GOENV, none when GOENV=off, else go/env under the user
+// configuration directory), then $GOROOT/go.env, then the built-in default
+// (GONOPROXY and GONOSUMDB default to GOPRIVATE, GOAUTH to "netrc"). A
+// variable set to the empty string counts as unset, so GONOPROXY="" cannot
+// undo GOPRIVATE; GONOPROXY=none can.
+//
+// GOROOT is found without running the go command: the GOROOT variable,
+// else GOROOT in the user go env file, else the installation holding the
+// go binary on PATH (the directory above bin that has pkg/tool, following
+// symbolic links), else the GOROOT this program was built with. Note that
+// $GOROOT/go.env is located through the user file's GOROOT first, even when
+// the process environment sets another GOROOT, as in the go command.
+//
+// Go env files are read as leniently as the go command reads them
+// ([ParseEnvFile]): values are verbatim, so quotes and the carriage
+// returns of a CRLF file become part of the value; lines that do not start
+// with an upper-case letter are ignored; in the user file the last
+// assignment of a key wins, in $GOROOT/go.env the first. [Env.Lint] and
+// [LintEnvFile] report these surprises with file and line.
+//
+// HTTP_PROXY, HTTPS_PROXY and NO_PROXY come from the process environment
+// only, upper-case spelling first as in Go 1.26's net/http (the lower-case
+// first order of httpproxy.FromEnvironment in golang.org/x/net differs).
+// [Env.ProxyConfig] returns them as an httpproxy.Config and
+// [Env.ValidateProxy] reports the values httpproxy would silently misread.
+// Passwords in proxy URLs are redacted in every error, String and lint
+// message.
+//
+// Everything Load reads comes through [LoadOptions], so tests and tools can
+// resolve an environment other than the process's own.
 package proxyenv

@@ -104,7 +104,7 @@ func lintEnvLines(file string, lines []EnvLine, goroot bool) []Diagnostic {
 		if why, ok := fileIgnoredVars[k]; ok && !goroot {
 			add(l, k, "set in a go env file, but "+why+" (\"go env "+k+"\" still prints it)")
 		}
-		if patternVars[k] && k == l.Key {
+		if patternVars[k] && k == l.Key && v != "" {
 			for _, m := range patternProblems(v) {
 				add(l, k, m)
 			}
