@@ -58,7 +58,7 @@ func TestLint(t *testing.T) {
 		{"corp.com//x", []string{"0:bad slash!"}},
 		{"Corp.com", []string{"0:upper-case host!"}},
 		{"*.Corp.com", []string{"0:upper-case host!"}},
-		{"[C]orp.com", nil},    // a class may stand for anything
+		{"[C]orp.com", nil},    // character classes are not analysed
 		{"corp.com/Team", nil}, // upper case is fine after the first element
 		{"a[/]B.com", nil},     // the class may be the first slash
 		{"a b.com", []string{"0:invalid character!"}},
