@@ -115,6 +115,15 @@ var envCases = []envCase{
 	{name: "godebug-file-ignored", env: map[string]string{"GODEBUG": "http2client=0"}, file: ptr("GODEBUG=x=1\n")},
 	{name: "gotoolchain-from-go.env", unset: []string{"GOTOOLCHAIN"}},
 	{name: "goflags-file", unset: []string{"GOFLAGS"}, file: ptr("GOFLAGS=-mod=mod -modcacherw\n")},
+	{name: "goenv-off-hides-file-goroot", env: map[string]string{"GOENV": "off"}, unset: fileApply, file: ptr("GOROOT=$FAKE\n"),
+		goEnv: ptr("GOPROXY=https://never.example\n"), want: map[string]string{"GOROOT": "go-binary", "GOPROXY": "goroot"}},
+	{name: "goproxy-off-gonoproxy-none", env: map[string]string{"GOPROXY": "off", "GOPRIVATE": "corp.example", "GONOPROXY": "none"}},
+	{name: "goauth-empty-env-file-off", env: map[string]string{"GOAUTH": ""}, file: ptr("GOAUTH=off\n"), want: map[string]string{"GOAUTH": "file:1"}},
+	{name: "user-empty-goprivate-hides-go.env", env: map[string]string{"GOROOT": "$FAKE"}, unset: fileApply, file: ptr("GOPRIVATE=\n"),
+		goEnv: ptr("GOPRIVATE=goroot.example\nGONOSUMDB=nosum.example\n"),
+		want:  map[string]string{"GOPRIVATE": "file:1", "GONOPROXY": "default", "GONOSUMDB": "goroot:2"}},
+	{name: "unicode-and-tabs", unset: fileApply, file: ptr("GOPRIVATE=\tcörp.example/é,*\nGOPROXY=https://pröxy.example\t\n")},
+	{name: "gosumdb-variants", unset: fileApply, file: ptr("GOSUMDB=sum.golang.google.cn\nGOSUMDB=sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8 https://sum.example\n")},
 	{name: "weird-bytes", unset: fileApply, file: ptr("Z=1\nGOPRIVATE=a.example,,b.example/\nGOPROXY=https://u:p@proxy.example,direct\n\x00GOSUMDB=off\nGOSUMDB=sum.golang.org https://alt.example\n")},
 }
 

@@ -203,3 +203,34 @@ func TestLintEnvFileGOROOT(t *testing.T) {
 		t.Errorf("LintEnvFile(go.env) = %q, want %q", got, want)
 	}
 }
+
+// FuzzLint loads fuzzed go env files and proxy values and checks that Load
+// and Lint never panic and never reveal a proxy password.
+func FuzzLint(f *testing.F) {
+	f.Add([]byte("GOPROXY=\"x\"\r\nGOPRIVATE= a, b\n"), "proxy.example:3128", "a.example,https://b/")
+	f.Add([]byte("GOROOT=/nowhere\nGONOSUMDB=\n"), "[bad", "*")
+	f.Add([]byte(""), "", "")
+	const secret = "Zq9Secret"
+	f.Fuzz(func(t *testing.T, file []byte, host, noProxy string) {
+		if strings.Contains(host, "Zq9") || strings.Contains(string(file), "Zq9") || strings.Contains(noProxy, "Zq9") {
+			t.Skip()
+		}
+		files := goroot("GOPROXY=https://proxy.golang.org,direct\n")
+		files["/home/u/.config/go/env"] = string(file)
+		env := with(baseEnv, "HTTPS_PROXY", "http://u:"+secret+"@"+host, "http_proxy", "u:"+secret+"@"+host, "NO_PROXY", noProxy, "GOPROXY", "")
+		e := memLoad(t, env, files)
+		var out []string
+		for _, d := range e.Lint() {
+			out = append(out, d.String())
+		}
+		for _, v := range e.Sources {
+			out = append(out, v.String())
+		}
+		if err := e.ValidateProxy(); err != nil {
+			out = append(out, err.Error())
+		}
+		if all := strings.Join(out, "\n"); strings.Contains(all, secret) {
+			t.Fatalf("output reveals the proxy password:\n%s", all)
+		}
+	})
+}
