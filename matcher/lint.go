@@ -193,14 +193,14 @@ func lintElem(probs []Problem, elem string, index, offset int) []Problem {
 	// The remaining checks look at the literal bytes of the pattern, the
 	// ones outside wildcards and character classes: each of them must
 	// appear in any path the pattern matches.
-	var os []op
-	ops(glob, func(o op) bool { os = append(os, o); return true })
+	var toks []op
+	ops(glob, func(o op) bool { toks = append(toks, o); return true })
 	isLit := func(i int, b byte) bool {
-		return i >= 0 && i < len(os) && os[i].kind == opLit && os[i].b == b
+		return i >= 0 && i < len(toks) && toks[i].kind == opLit && toks[i].b == b
 	}
 
 	scheme, port := false, false
-	for i := range os {
+	for i := range toks {
 		if !isLit(i, ':') {
 			continue
 		}
@@ -211,20 +211,20 @@ func lintElem(probs []Problem, elem string, index, offset int) []Problem {
 			break
 		}
 		j := i + 1
-		for j < len(os) && os[j].kind == opLit && '0' <= os[j].b && os[j].b <= '9' {
+		for j < len(toks) && toks[j].kind == opLit && '0' <= toks[j].b && toks[j].b <= '9' {
 			j++
 		}
-		if j > i+1 && (j == len(os) || isLit(j, '/')) && !port {
+		if j > i+1 && (j == len(toks) || isLit(j, '/')) && !port {
 			port = true
 			report(HasPort, true, nil, "module paths have no port, so this pattern never matches")
 		}
 	}
 
-	for i := range os {
+	for i := range toks {
 		if scheme {
 			break // the scheme's "//" was reported above
 		}
-		if isLit(i, '/') && (i == 0 || isLit(i-1, '/')) && i != len(os)-1 {
+		if isLit(i, '/') && (i == 0 || isLit(i-1, '/')) && i != len(toks)-1 {
 			if i == 0 {
 				report(BadSlash, true, nil, "no module path starts with a slash, so this pattern never matches")
 			} else {
@@ -237,7 +237,7 @@ func lintElem(probs []Problem, elem string, index, offset int) []Problem {
 	// The operators before the first literal slash, up to any character
 	// class (which may match a slash), lie in the first element of the
 	// path. With a scheme, that element is the scheme, reported above.
-	for _, o := range os {
+	for _, o := range toks {
 		if scheme || o.kind == opClass || o.kind == opLit && o.b == '/' {
 			break
 		}
@@ -251,7 +251,7 @@ func lintElem(probs []Problem, elem string, index, offset int) []Problem {
 	// Stray spaces at either end were reported above.
 	spaceEnd := len(glob) - len(strings.TrimLeftFunc(glob, unicode.IsSpace))
 	spaceStart := len(strings.TrimRightFunc(glob, unicode.IsSpace))
-	for _, o := range os {
+	for _, o := range toks {
 		if o.kind != opLit || modPathByte(o.b) || o.start < spaceEnd || o.start >= spaceStart {
 			continue
 		}
