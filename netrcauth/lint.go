@@ -124,7 +124,6 @@ func LintFile(path string, opts LintOptions) ([]Diagnostic, error) {
 	return diags, nil
 }
 
-
 type linter struct {
 	diags     []Diagnostic
 	firstLine map[string]int
