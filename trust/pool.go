@@ -33,7 +33,8 @@ type Pool struct {
 	now      func() time.Time
 	watch    []string // paths whose changes should trigger a reload
 
-	subjects map[string]bool // RawSubject of every root added
+	subjects  map[string]bool // RawSubject of every root added
+	tlsConfig *tls.Config     // shared, never modified
 
 	mozillaOnce sync.Once
 	mozilla     *x509.CertPool
@@ -71,6 +72,11 @@ func (c *Config) Build() (*Pool, error) {
 	}
 	if p.roots == nil {
 		p.roots = x509.NewCertPool()
+	}
+	p.tlsConfig = &tls.Config{
+		RootCAs:              p.roots,
+		MinVersion:           tls.VersionTLS12,
+		GetClientCertificate: p.getClientCertificate,
 	}
 	rep.Platform = p.platform
 	rep.Total = b.total

@@ -96,17 +96,19 @@ func (p *Pool) getClientCertificate(cri *tls.CertificateRequestInfo) (*tls.Certi
 	return cert, nil
 }
 
-// TLSConfig returns a new client configuration trusting the pool's roots,
-// requiring TLS 1.2 or later and presenting the client certificate, if
-// any, when a server asks for one. The caller owns the result and may
-// modify it (ServerName is left empty for net/http to fill). On a nil
-// Pool it trusts the system roots.
+// TLSConfig returns the pool's client configuration: it trusts the pool's
+// roots, requires TLS 1.2 or later and presents the client certificate,
+// if any, when a server asks for one (ServerName is left empty for
+// net/http to fill). The configuration is built once and shared by every
+// caller, so a further client costs nothing: it must not be modified —
+// use Clone to derive a different one. net/http and crypto/tls clone it
+// per connection. On a nil Pool it returns a new configuration trusting
+// the system roots.
 func (p *Pool) TLSConfig() *tls.Config {
-	return &tls.Config{
-		RootCAs:              p.CertPool(),
-		MinVersion:           tls.VersionTLS12,
-		GetClientCertificate: p.getClientCertificate,
+	if p == nil {
+		return &tls.Config{MinVersion: tls.VersionTLS12, GetClientCertificate: p.getClientCertificate}
 	}
+	return p.tlsConfig
 }
 
 // Transport returns a new *http.Transport cloned from base (nil means
@@ -120,7 +122,7 @@ func (p *Pool) Transport(base *http.Transport) *http.Transport {
 		base = http.DefaultTransport.(*http.Transport)
 	}
 	t := base.Clone()
-	cfg := p.TLSConfig()
+	cfg := p.TLSConfig().Clone()
 	if b := t.TLSClientConfig; b != nil {
 		// Keep the base's settings (ServerName, NextProtos, versions…)
 		// and replace only what trust decides.
