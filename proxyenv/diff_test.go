@@ -162,6 +162,7 @@ var diffCases = []diffCase{
 	{name: "invalid-file-host", goproxy: "file://host/path"},
 	{name: "invalid-file-query", goproxy: "file:///tmp/p?x=1"},
 	{name: "invalid-file-opaque", goproxy: "file:relative"},
+	{name: "invalid-file-single-slash", goproxy: "file:/tmp/p"},
 	{name: "invalid-escape", goproxy: "https://%zz"},
 	{name: "invalid-after-404", servers: []string{"404"}, goproxy: "{A},ftp://x.com"},
 	{name: "invalid-after-direct-ignored", goproxy: "direct,ftp://x.com"},

@@ -333,13 +333,19 @@ func (e *Env) sumDBDecision(mod string, list []ProxyEntry) SumDBDecision {
 		if strings.HasPrefix(e.GOPROXY, "file://") && !strings.ContainsAny(e.GOPROXY, ",|") {
 			toolchainMust = false
 		}
+		// Exception: the Go module mirror fetching toolchains itself (the
+		// go command reads GIT_HTTP_USER_AGENT from the process
+		// environment only).
+		if e.getenv != nil && strings.Contains(e.getenv("GIT_HTTP_USER_AGENT"), "proxy.golang.org") {
+			toolchainMust = false
+		}
 	}
 	switch {
 	case toolchainMust:
 		d.Use = true
 		d.Reason = "golang.org/toolchain is always verified with the checksum database, even with GOSUMDB=off or a GONOSUMDB match"
 	case mod == ToolchainModule && (e.GOSUMDB == "off" || d.NoSumDB.Matched):
-		d.Reason = "golang.org/toolchain from a single file:// GOPROXY is exempt from the checksum database"
+		d.Reason = "golang.org/toolchain from a single file:// GOPROXY (or fetched by proxy.golang.org itself) is exempt from the mandatory check; GOSUMDB=off or GONOSUMDB then applies"
 	case e.GOSUMDB == "off":
 		d.Reason = "GOSUMDB=off: checksum database disabled"
 	case d.NoSumDB.Matched:
@@ -348,7 +354,7 @@ func (e *Env) sumDBDecision(mod string, list []ProxyEntry) SumDBDecision {
 		d.Use = true
 		d.Reason = fmt.Sprintf("GOSUMDB=%s; no %s pattern matches: verified with the checksum database", e.GOSUMDB, d.NoSumDB.describe())
 		if mod == ToolchainModule {
-			d.Reason = "golang.org/toolchain from a single file:// GOPROXY is exempt from the mandatory check, but GOSUMDB applies as usual"
+			d.Reason = "golang.org/toolchain from a single file:// GOPROXY (or fetched by proxy.golang.org itself) is exempt from the mandatory check, but GOSUMDB applies as usual"
 		}
 	}
 	if !d.Use {

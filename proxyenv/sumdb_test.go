@@ -1,0 +1,106 @@
+package proxyenv
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+const testKey = "sum.test+b852dcc5+AQwixJGQz48oHrWGwSMUNLZnEz8npNPY7tOAOvKvgYCp"
+
+func TestParseSumDB(t *testing.T) {
+	tests := []struct {
+		in                 string
+		name, key, url     string
+		off                bool
+		alias, direct, err string
+	}{
+		{in: "off", off: true},
+		{in: "sum.golang.org", name: "sum.golang.org", key: SumGolangOrgKey, direct: "https://sum.golang.org"},
+		{in: "  sum.golang.org  ", name: "sum.golang.org", key: SumGolangOrgKey, direct: "https://sum.golang.org"},
+		{in: "sum.golang.google.cn", name: "sum.golang.org", key: SumGolangOrgKey, url: "https://sum.golang.google.cn", alias: "sum.golang.google.cn", direct: "https://sum.golang.org"},
+		{in: "sum.golang.org https://mirror.example/sumdb", name: "sum.golang.org", key: SumGolangOrgKey, url: "https://mirror.example/sumdb", direct: "https://sum.golang.org"},
+		{in: testKey, name: "sum.test", key: testKey, direct: "https://sum.test"},
+		{in: testKey + " http://127.0.0.1:1/x", name: "sum.test", key: testKey, url: "http://127.0.0.1:1/x", direct: "https://sum.test"},
+		// A user name on the alias is not recognised: the go command
+		// compares the whole value.
+		{in: " sum.golang.google.cn", err: "invalid GOSUMDB: malformed verifier id"},
+		{in: "", err: "missing GOSUMDB"},
+		{in: "   ", err: "missing GOSUMDB"},
+		{in: "a b c", err: "invalid GOSUMDB: too many fields"},
+		{in: "sum.golang.org a b", err: "invalid GOSUMDB: too many fields"},
+		{in: "sum.example.com", err: "invalid GOSUMDB: malformed verifier id"},
+		{in: "OFF", err: "invalid GOSUMDB: malformed verifier id"},
+		{in: "sum.test+bad", err: "invalid GOSUMDB: malformed verifier id"},
+		{in: testKey + " https://%zz", err: `invalid GOSUMDB URL: parse "https://%zz": invalid URL escape "%zz"`},
+	}
+	for _, tt := range tests {
+		db, err := ParseSumDB(tt.in)
+		if tt.err != "" {
+			var se *SumDBError
+			if !errors.As(err, &se) || se.Err.Error() != tt.err || se.Var != "GOSUMDB" {
+				t.Errorf("ParseSumDB(%q) error = %v, want *SumDBError %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseSumDB(%q) error = %v", tt.in, err)
+			continue
+		}
+		gotURL := ""
+		if db.URL != nil {
+			gotURL = db.URL.String()
+		}
+		gotDirect := ""
+		if u := db.DirectURL(); u != nil {
+			gotDirect = u.String()
+		}
+		if db.Off != tt.off || db.Name != tt.name || db.Key != tt.key || gotURL != tt.url || db.Alias != tt.alias || gotDirect != tt.direct {
+			t.Errorf("ParseSumDB(%q) = {Off:%v Name:%q Key:%q URL:%q Alias:%q Direct:%q}, want {%v %q %q %q %q %q}",
+				tt.in, db.Off, db.Name, db.Key, gotURL, db.Alias, gotDirect, tt.off, tt.name, tt.key, tt.url, tt.alias, tt.direct)
+		}
+		if !db.Off && (db.Verifier == nil || db.Verifier.Name() != db.Name) {
+			t.Errorf("ParseSumDB(%q): verifier %v", tt.in, db.Verifier)
+		}
+	}
+}
+
+// TestParseSumDBBadName covers names note.NewVerifier accepts but the go
+// command refuses as a database host.
+func TestParseSumDBBadName(t *testing.T) {
+	// A key whose name has a trailing slash: built with the same hash
+	// layout as a real key, the verifier check fails first, so check the
+	// name rule through the message prefix only when it is reached.
+	for _, name := range []string{"sum.test/", "user@sum.test", "sum.test?x", "sum.test#f"} {
+		key := strings.Replace(testKey, "sum.test", name, 1)
+		_, err := ParseSumDB(key)
+		if err == nil {
+			t.Errorf("ParseSumDB(%q) succeeded", key)
+		}
+	}
+}
+
+func FuzzParseSumDB(f *testing.F) {
+	for _, s := range []string{"off", "sum.golang.org", "sum.golang.google.cn", testKey, testKey + " https://x", "a b c", "", "sum.test+bad"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		db, err := ParseSumDB(s)
+		if err != nil {
+			var se *SumDBError
+			if !errors.As(err, &se) || se.Err == nil || db != nil {
+				t.Fatalf("ParseSumDB(%q) = %v, %#v: want nil and a *SumDBError", s, db, err)
+			}
+			return
+		}
+		if db.Off {
+			if s != "off" {
+				t.Fatalf("ParseSumDB(%q) is off", s)
+			}
+			return
+		}
+		if db.Name == "" || db.Verifier == nil || db.DirectURL() == nil || db.DirectURL().Host == "" {
+			t.Fatalf("ParseSumDB(%q) = %+v: incomplete", s, db)
+		}
+	})
+}
