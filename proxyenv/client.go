@@ -1,0 +1,251 @@
+package proxyenv
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+	"time"
+
+	"github.com/modnet/modnet/matcher"
+	"github.com/modnet/modnet/netrcauth"
+	"github.com/modnet/modnet/trust"
+)
+
+// ClientOptions configures [Env.Client]. The zero value gives a client that
+// behaves like the go command's: the roots Go itself trusts (with
+// SSL_CERT_FILE and SSL_CERT_DIR), the HTTP proxy variables, and the
+// credentials of GOAUTH and the netrc file.
+type ClientOptions struct {
+	// Trust supplies the roots to trust: a *trust.Pool built once and
+	// shared, or a *trust.Reloader that follows CA files as they rotate.
+	// Nil means a pool built from SSL_CERT_FILE and SSL_CERT_DIR read
+	// through Getenv, as crypto/x509 reads them.
+	Trust trust.PoolSource
+
+	// Credentials are credentials added to those GOAUTH provides, such as
+	// [netrcauth.Bearer] tokens. For the same URL prefix they win over
+	// GOAUTH's.
+	Credentials []netrcauth.Credential
+
+	// Getenv supplies the process environment for SSL_CERT_FILE,
+	// SSL_CERT_DIR and the home directory holding the default netrc file.
+	// Nil means the function the Env was loaded with; for an Env built as
+	// a literal, an empty environment (system roots, no default netrc).
+	Getenv func(string) string
+
+	// CommandEnv is the environment of GOAUTH commands and git, in
+	// [os/exec.Cmd] Env form. Nil means the current process environment.
+	CommandEnv []string
+
+	// Base is the transport to derive from (dialer, timeouts, connection
+	// pool sizes). Nil means a clone of [http.DefaultTransport]. Its Proxy
+	// and TLSClientConfig are replaced.
+	Base *http.Transport
+
+	// LenientProxy accepts HTTP proxy variables that the go command's HTTP
+	// client silently ignores or misreads (see [Env.ValidateProxy]) and
+	// uses them as it does. By default [Env.Client] refuses them.
+	LenientProxy bool
+
+	// SkipRerunOnNotFound does not re-run GOAUTH commands and retry after a
+	// 404 or 410 from a proxy that merely lacks a module. The go command
+	// retries every 4xx response.
+	SkipRerunOnNotFound bool
+
+	// Logf, if non-nil, receives the diagnostics the go command prints
+	// with -x about GOAUTH failures. Nothing it receives holds a secret.
+	Logf func(format string, args ...any)
+}
+
+// A Client reaches module servers the way the go command does for an
+// environment: through its HTTP proxy, trusting its roots, presenting its
+// credentials. It is safe for concurrent use. Two Clients never share
+// mutable state (connections, credentials, caches).
+type Client struct {
+	env      *Env
+	http     *http.Client
+	direct   *http.Client
+	auth     *netrcauth.Auth
+	pool     trust.PoolSource
+	proxy    func(*url.URL) (*url.URL, error)
+	insecure *matcher.List
+}
+
+// Timeouts of the transports a Client builds. The go command sets none
+// beyond net/http's defaults; these keep a dead server from hanging a
+// tool forever while leaving slow downloads alone.
+const (
+	dialTimeout           = 30 * time.Second
+	tlsHandshakeTimeout   = 10 * time.Second
+	responseHeaderTimeout = 2 * time.Minute
+	// insecureTimeout is the whole-request limit the go command puts on
+	// GOINSECURE fetches.
+	insecureTimeout = 5 * time.Second
+	// maxRedirects is where the go command (like net/http) stops.
+	maxRedirects = 10
+)
+
+// Client returns a client for the environment e. It fails if the trust
+// sources cannot be loaded, GOAUTH is invalid (the go command's own
+// errors), or, unless opts.LenientProxy is set, an HTTP proxy variable is
+// one the go command would silently misread.
+//
+// The returned client's HTTP method gives the *http.Client to use for
+// module proxies and checksum databases; errors from its requests hold a
+// *[trust.Error] (errors.As works through *url.Error).
+func (e *Env) Client(opts ClientOptions) (*Client, error) {
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = e.getenv
+	}
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+
+	if !opts.LenientProxy {
+		if err := e.ValidateProxy(); err != nil {
+			return nil, err
+		}
+	}
+
+	pool := opts.Trust
+	if pool == nil {
+		p, err := trust.FromEnvironment(getenv).Build()
+		if err != nil {
+			return nil, err
+		}
+		pool = p
+	}
+
+	// GOAUTH=netrc reads NETRC from the process environment only, which
+	// is what e.NETRC holds.
+	netrcFile, netrcErr := netrcauth.Path(func(k string) string {
+		if k == "NETRC" {
+			return e.NETRC
+		}
+		return getenv(k)
+	}, runtime.GOOS, nil)
+	auth, err := netrcauth.Config{
+		GOAUTH:              e.GOAUTH,
+		NetrcFile:           netrcFile,
+		NetrcErr:            netrcErr,
+		Credentials:         opts.Credentials,
+		Env:                 opts.CommandEnv,
+		SkipRerunOnNotFound: opts.SkipRerunOnNotFound,
+		Logf:                opts.Logf,
+	}.New()
+	if err != nil {
+		return nil, err
+	}
+
+	proxyFunc := e.ProxyConfig().ProxyFunc()
+	proxy := func(req *http.Request) (*url.URL, error) { return proxyFunc(req.URL) }
+
+	base := opts.Base
+	if base == nil {
+		base = http.DefaultTransport.(*http.Transport).Clone()
+		base.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
+		base.TLSHandshakeTimeout = tlsHandshakeTimeout
+		base.ResponseHeaderTimeout = responseHeaderTimeout
+	} else {
+		base = base.Clone()
+	}
+	base.Proxy = proxy
+
+	c := &Client{
+		env:      e,
+		auth:     auth,
+		pool:     pool,
+		proxy:    proxyFunc,
+		insecure: matcher.Compile(e.GOINSECURE),
+	}
+	c.http = &http.Client{
+		Transport: &netrcauth.Transport{
+			Base: trust.NewTransport(pool, base),
+			Auth: auth,
+		},
+		CheckRedirect: checkRedirect,
+	}
+
+	// GOINSECURE fetches skip certificate verification and give up after
+	// five seconds, as the go command's do; they are only for direct
+	// (version control) lookups, never for proxies or checksum databases.
+	ins := base.Clone()
+	ins.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} // what GOINSECURE means to the go command
+	c.direct = &http.Client{
+		Transport:     &netrcauth.Transport{Base: ins, Auth: auth},
+		CheckRedirect: checkRedirect,
+		Timeout:       insecureTimeout,
+	}
+	return c, nil
+}
+
+// HTTP returns the *http.Client for module proxies and checksum databases.
+// Callers may use it directly; they must not modify it.
+func (c *Client) HTTP() *http.Client { return c.http }
+
+// Env returns the environment the client was built from.
+func (c *Client) Env() *Env { return c.env }
+
+// Trust returns the roots the client trusts.
+func (c *Client) Trust() trust.PoolSource { return c.pool }
+
+// Proxy returns the HTTP proxy the client uses for u, or nil for none.
+func (c *Client) Proxy(u *url.URL) (*url.URL, error) { return c.proxy(u) }
+
+// DirectClient returns the client for a direct (version control) lookup of
+// modulePath, as the go command chooses it: when a GOINSECURE pattern
+// matches the path, a client that accepts any certificate and gives up
+// after five seconds; otherwise [Client.HTTP]. The second result is the
+// GOINSECURE pattern that matched, or "".
+//
+// GOINSECURE never applies to module proxies or checksum databases.
+func (c *Client) DirectClient(modulePath string) (*http.Client, string) {
+	if p, _, ok := c.insecure.MatchPattern(modulePath); ok {
+		return c.direct, p
+	}
+	return c.http, ""
+}
+
+// Wait waits for background work that requests started, such as the
+// "git credential approve" the go command runs after a successful request
+// with GOAUTH=git credentials.
+func (c *Client) Wait() { c.auth.Wait() }
+
+// CloseIdleConnections closes the idle connections of the client's
+// transports.
+func (c *Client) CloseIdleConnections() {
+	c.http.CloseIdleConnections()
+	c.direct.CloseIdleConnections()
+}
+
+// A RedirectError reports a redirect the go command refuses to follow.
+type RedirectError struct {
+	From, To string // redacted URLs
+	// Insecure is set for a redirect from https to another scheme; else
+	// the redirect limit was reached.
+	Insecure bool
+}
+
+func (e *RedirectError) Error() string {
+	if e.Insecure {
+		return fmt.Sprintf("redirected from secure URL %s to insecure URL %s", e.From, e.To)
+	}
+	return fmt.Sprintf("stopped after %d redirects", maxRedirects)
+}
+
+// checkRedirect refuses what the go command refuses: leaving https for
+// another scheme once the first request was secure, and an eleventh
+// redirect.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > 0 && via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
+		return &RedirectError{From: via[len(via)-1].URL.Redacted(), To: req.URL.Redacted(), Insecure: true}
+	}
+	if len(via) >= maxRedirects {
+		return &RedirectError{From: via[len(via)-1].URL.Redacted(), To: req.URL.Redacted()}
+	}
+	return nil
+}

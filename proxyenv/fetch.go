@@ -1,0 +1,534 @@
+package proxyenv
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/sumdb"
+	"golang.org/x/mod/sumdb/dirhash"
+)
+
+// maxZipSize is the largest module zip the go command downloads.
+const maxZipSize = 500 << 20
+
+// ErrDirectUnsupported is the error of a route step that would fetch a
+// module directly from its version control system, which a [Fetcher] does
+// not do. It ranks like any direct error in [Walk].
+var ErrDirectUnsupported = errors.New("direct (version control) fetching is not supported by modnet: use a module proxy")
+
+// A Fetcher downloads module versions from module proxies the way
+// "go mod download" does: per file it walks the module's [Route] (the
+// .info file, then .mod, then the checksum database when the route says
+// to consult it, then .zip), with the client's trust, HTTP proxy and
+// credentials, and verifies the go.mod and zip hashes against the checksum
+// database.
+//
+// A Fetcher finds the checksum database once and caches its signed tree
+// head in memory, like one run of the go command. It is safe for
+// concurrent use.
+type Fetcher struct {
+	// Client makes the requests. It must not be nil.
+	Client *Client
+	// Dir, if non-empty, is where downloaded files are written, in the
+	// module cache's download layout:
+	// Dir/cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip}.
+	Dir string
+	// Trace, if non-nil, is called before each request with its method and
+	// redacted URL, and after it with the outcome, like the go command's -x
+	// "# get" lines.
+	Trace func(line string)
+
+	mu   sync.Mutex
+	dbs  map[string]*sumDBState
+	temp int
+}
+
+// A Download is the result of [Fetcher.Download].
+type Download struct {
+	Path    string
+	Version string
+	// Info, GoMod and Zip are the files written under Fetcher.Dir (empty
+	// when Dir is empty).
+	Info, GoMod, Zip string
+	// InfoData and GoModData are the .info and .mod contents.
+	InfoData, GoModData []byte `json:"-"`
+	// Sum and GoModSum are the module's go.sum hashes ("h1:...").
+	Sum, GoModSum string
+	// SumDB is the checksum database that verified the hashes, or "".
+	SumDB string `json:",omitempty"`
+}
+
+// Download fetches the .info, .mod and .zip of modulePath at version,
+// which must be a canonical semantic version. The error, if any, is a
+// *module.ModuleError in the go command's words, wrapping the walk's
+// ranked error (a *[StepError]) or the checksum failure.
+func (f *Fetcher) Download(ctx context.Context, modulePath, version string) (*Download, error) {
+	verr := func(err error) error {
+		var me *module.ModuleError
+		if errors.As(err, &me) {
+			return err
+		}
+		return &module.ModuleError{Path: modulePath, Version: version, Err: err}
+	}
+	if version != module.CanonicalVersion(version) || version == "" {
+		return nil, verr(fmt.Errorf("version %q is not a canonical semantic version; modnet fetches exact versions", version))
+	}
+	route, err := f.Client.env.Route(modulePath)
+	if err != nil {
+		return nil, err
+	}
+	mod := route.Module
+	if err := module.Check(mod, version); err != nil {
+		return nil, err
+	}
+	d := &Download{Path: modulePath, Version: version}
+
+	info, err := f.get(ctx, route, version, "info", func(data []byte, proxy string) error {
+		var ri struct{ Version string }
+		if err := json.Unmarshal(data, &ri); err != nil {
+			return fmt.Errorf("invalid response from proxy %q: %w", proxy, err)
+		}
+		if ri.Version != version {
+			return fmt.Errorf("proxy returned info for version %s instead of requested version", ri.Version)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, verr(err)
+	}
+	d.InfoData = info
+
+	// The go command checks go.mod against the checksum database as part
+	// of fetching it from a source, so a failed check is that source's
+	// error and '|' moves on to the next one.
+	gomod, err := f.get(ctx, route, version, "mod", func(data []byte, _ string) error {
+		h, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
+			return io.NopCloser(bytes.NewReader(data)), nil
+		})
+		if err != nil {
+			return err
+		}
+		d.GoModSum = h
+		if route.SumDB.Use {
+			d.SumDB, err = f.checkSum(ctx, route, mod, version+"/go.mod", h)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, verr(err)
+	}
+	d.GoModData = gomod
+
+	z, err := f.get(ctx, route, version, "zip", nil)
+	if err != nil {
+		return nil, verr(err)
+	}
+	if err := checkZip(mod, version, z); err != nil {
+		return nil, verr(err)
+	}
+	d.Sum, err = hashZipData(z)
+	if err != nil {
+		return nil, verr(err)
+	}
+	if route.SumDB.Use {
+		if d.SumDB, err = f.checkSum(ctx, route, mod, version, d.Sum); err != nil {
+			return nil, err
+		}
+	}
+
+	if f.Dir != "" {
+		if d.Info, d.GoMod, d.Zip, err = f.write(mod, version, info, gomod, z); err != nil {
+			return nil, verr(err)
+		}
+	}
+	return d, nil
+}
+
+// get walks route for one version file of the module. check, if
+// non-nil, validates what a source returned as part of that source's step.
+func (f *Fetcher) get(ctx context.Context, route *Route, version, ext string, check func(data []byte, proxy string) error) ([]byte, error) {
+	file, err := VersionFile(version, ext)
+	if err != nil {
+		return nil, err
+	}
+	limit := int64(16 << 20)
+	if ext == "zip" {
+		limit = maxZipSize
+	}
+	var got []byte
+	err = Walk(ctx, route, func(ctx context.Context, s Step) error {
+		stepErr := func(err error) error {
+			var me *module.ModuleError
+			if errors.As(err, &me) {
+				return err
+			}
+			return &module.ModuleError{Path: route.Module, Version: version, Err: err}
+		}
+		if s.Action == ActionDirect {
+			return stepErr(ErrDirectUnsupported)
+		}
+		u, err := ProxyFileURL(s.Entry.URL, route.Module, file)
+		if err != nil {
+			return stepErr(err)
+		}
+		data, err := f.read(ctx, u, limit)
+		if err != nil {
+			return stepErr(err)
+		}
+		if check != nil {
+			if err := check(data, s.Entry.URL.Redacted()); err != nil {
+				return stepErr(err)
+			}
+		}
+		got = data
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return got, nil
+}
+
+// read fetches u with the client (or from the file system for file://
+// URLs, as the go command does) and returns the body of a 200 response.
+func (f *Fetcher) read(ctx context.Context, u *url.URL, limit int64) ([]byte, error) {
+	if u.Scheme == "file" {
+		return readFileURL(u)
+	}
+	start := time.Now()
+	f.trace("# get %s", u.Redacted())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := f.Client.http.Do(req)
+	if err != nil {
+		f.trace("# get %s: %v", u.Redacted(), err)
+		return nil, err
+	}
+	defer resp.Body.Close()
+	f.trace("# get %s: %s (%.3fs)", u.Redacted(), resp.Status, time.Since(start).Seconds())
+	if err := CheckResponse(resp); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %v", u.Redacted(), err)
+	}
+	if int64(len(data)) > limit {
+		return nil, errors.New("downloaded zip file too large")
+	}
+	return data, nil
+}
+
+func (f *Fetcher) trace(format string, args ...any) {
+	if f.Trace != nil {
+		f.Trace(fmt.Sprintf(format, args...))
+	}
+}
+
+// readFileURL reads a file:// proxy file; a missing file is a 404 and a
+// forbidden one a 403, as in the go command.
+func readFileURL(u *url.URL) ([]byte, error) {
+	p := filepath.FromSlash(u.Path)
+	data, err := os.ReadFile(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, &StatusError{URL: u.Redacted(), Status: http.StatusText(http.StatusNotFound), StatusCode: http.StatusNotFound, Err: err}
+	case errors.Is(err, fs.ErrPermission):
+		return nil, &StatusError{URL: u.Redacted(), Status: http.StatusText(http.StatusForbidden), StatusCode: http.StatusForbidden, Err: err}
+	}
+	return data, err
+}
+
+// checkZip checks that every file of a module zip lies under
+// "<path>@<version>/", as the go command does before hashing it.
+func checkZip(path, version string, data []byte) error {
+	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return err
+	}
+	prefix := path + "@" + version + "/"
+	for _, zf := range z.File {
+		if !strings.HasPrefix(zf.Name, prefix) {
+			return fmt.Errorf("zip for %s has unexpected file %s", prefix[:len(prefix)-1], zf.Name)
+		}
+	}
+	return nil
+}
+
+// hashZipData is dirhash.HashZip over an in-memory zip.
+func hashZipData(data []byte) (string, error) {
+	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return "", err
+	}
+	var files []string
+	byName := map[string]*zip.File{}
+	for _, zf := range z.File {
+		files = append(files, zf.Name)
+		byName[zf.Name] = zf
+	}
+	return dirhash.Hash1(files, func(name string) (io.ReadCloser, error) {
+		zf, ok := byName[name]
+		if !ok {
+			return nil, fmt.Errorf("file %q not found in zip", name)
+		}
+		return zf.Open()
+	})
+}
+
+// write stores the three files in the download cache layout under f.Dir.
+func (f *Fetcher) write(mod, version string, info, gomod, z []byte) (infoFile, modFile, zipFile string, err error) {
+	encPath, err := module.EscapePath(mod)
+	if err != nil {
+		return "", "", "", err
+	}
+	encVer, err := module.EscapeVersion(version)
+	if err != nil {
+		return "", "", "", err
+	}
+	dir := filepath.Join(f.Dir, "cache", "download", filepath.FromSlash(encPath), "@v")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", "", err
+	}
+	base := filepath.Join(dir, encVer)
+	for _, w := range []struct {
+		name string
+		data []byte
+	}{{base + ".info", info}, {base + ".mod", gomod}, {base + ".zip", z}} {
+		if err := writeFileAtomic(w.name, w.data); err != nil {
+			return "", "", "", err
+		}
+	}
+	return base + ".info", base + ".mod", base + ".zip", nil
+}
+
+// writeFileAtomic writes data to a temporary file beside name and renames
+// it into place, so a reader never sees a partial file.
+func writeFileAtomic(name string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), filepath.Base(name)+".tmp*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}
+
+// sumDBState is one checksum database as a run of the go command knows
+// it: where it is served (found once) and the x/mod client with its
+// in-memory signed tree head.
+type sumDBState struct {
+	once   sync.Once
+	name   string
+	base   *url.URL
+	err    error
+	client *sumdb.Client
+	ops    *sumOps
+}
+
+// checkSum verifies "mod version h" against the checksum database of
+// route, like the go command's checkSumDB. version ends in "/go.mod" for a
+// go.mod hash. It returns the database's name.
+func (f *Fetcher) checkSum(ctx context.Context, route *Route, mod, version, h string) (string, error) {
+	noun := "module"
+	plain := version
+	if v, ok := strings.CutSuffix(version, "/go.mod"); ok {
+		noun, plain = "go.mod", v
+	}
+	fail := func(err error) error {
+		return &module.ModuleError{Path: mod, Version: plain, Err: fmt.Errorf("verifying %s: %w", noun, err)}
+	}
+	dec := &route.SumDB
+	if dec.Err != nil {
+		var se *SumDBError
+		if errors.As(dec.Err, &se) {
+			return "", fail(se.Err)
+		}
+		return "", fail(dec.Err)
+	}
+	if dec.DB == nil {
+		return "", fail(ErrSumDBOff)
+	}
+	db := f.sumDB(dec)
+	db.once.Do(func() {
+		db.base, db.err = FindSumDB(ctx, route, func(ctx context.Context, u *url.URL) error {
+			_, err := f.read(ctx, u, 1<<20)
+			return err
+		})
+	})
+	if db.err != nil {
+		return "", fail(fmt.Errorf("%s@%s: %w", mod, version, db.err))
+	}
+	db.ops.setContext(ctx)
+	lines, err := db.client.Lookup(mod, version)
+	if err == nil {
+		err = db.ops.securityErr()
+	}
+	if err != nil {
+		return "", fail(err)
+	}
+	have := mod + " " + version + " " + h
+	prefix := mod + " " + version + " h1:"
+	for _, line := range lines {
+		if line == have {
+			return dec.DB.Name, nil
+		}
+		if strings.HasPrefix(line, prefix) {
+			return "", fail(&ChecksumError{Noun: noun, Downloaded: h, DB: dec.DB.Name, Want: line[len(prefix)-len("h1:"):]})
+		}
+	}
+	return "", fail(&ChecksumError{Noun: noun, Downloaded: h, DB: dec.DB.Name})
+}
+
+// sumDB returns the state of the database dec names, creating it.
+func (f *Fetcher) sumDB(dec *SumDBDecision) *sumDBState {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key := dec.DB.Key
+	if f.dbs == nil {
+		f.dbs = map[string]*sumDBState{}
+	}
+	db, ok := f.dbs[key]
+	if !ok {
+		db = &sumDBState{name: dec.DB.Name}
+		db.ops = &sumOps{f: f, db: db, key: key, config: map[string][]byte{}, cache: map[string][]byte{}}
+		db.client = sumdb.NewClient(db.ops)
+		f.dbs[key] = db
+	}
+	return db
+}
+
+// A ChecksumError reports a hash that the checksum database contradicts
+// or does not list. Its text is the go command's, including its
+// SECURITY ERROR explanation.
+type ChecksumError struct {
+	Noun       string // "go.mod" or "module"
+	Downloaded string // the hash of what was downloaded
+	DB         string // the database's name
+	Want       string // the database's hash, or "" when it listed none
+}
+
+func (e *ChecksumError) Error() string {
+	if e.Want == "" {
+		return "checksum missing from sumdb response\n\nSECURITY ERROR\nThis download does NOT match one reported by the checksum server.\n" +
+			"The checksum server has provided checksums, but the checksums do\nnot contain an entry for the download.\n" +
+			"The checksum server may be malfunctioning, or an attacker may have\nintercepted the checksum request.\n" +
+			"The download cannot be verified.\n\nFor more information, see 'go help module-auth'.\n"
+	}
+	return fmt.Sprintf("checksum mismatch\n\tdownloaded: %v\n\t%s: %v\n\nSECURITY ERROR\n"+
+		"This download does NOT match the one reported by the checksum server.\n"+
+		"The bits may have been replaced on the origin server, or an attacker may\n"+
+		"have intercepted the download attempt.\n\nFor more information, see 'go help module-auth'.\n",
+		e.Downloaded, e.DB, e.Want)
+}
+
+// sumOps implements sumdb.ClientOps over the Fetcher's client, keeping
+// the signed tree head and tiles in memory.
+type sumOps struct {
+	f   *Fetcher
+	db  *sumDBState
+	key string
+
+	mu       sync.Mutex
+	ctx      context.Context
+	config   map[string][]byte
+	cache    map[string][]byte
+	security string
+}
+
+func (o *sumOps) setContext(ctx context.Context) {
+	o.mu.Lock()
+	o.ctx = ctx
+	o.mu.Unlock()
+}
+
+func (o *sumOps) securityErr() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.security != "" {
+		return errors.New(o.security)
+	}
+	return nil
+}
+
+func (o *sumOps) ReadRemote(p string) ([]byte, error) {
+	o.mu.Lock()
+	ctx := o.ctx
+	o.mu.Unlock()
+	u := *o.db.base
+	u.Path = strings.TrimSuffix(u.Path, "/") + p
+	u.RawPath = ""
+	return o.f.read(ctx, &u, 16<<20)
+}
+
+func (o *sumOps) ReadConfig(file string) ([]byte, error) {
+	if file == "key" {
+		return []byte(o.key), nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]byte(nil), o.config[file]...), nil
+}
+
+func (o *sumOps) WriteConfig(file string, old, new []byte) error {
+	if file == "key" {
+		return errors.New("cannot write key")
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !bytes.Equal(o.config[file], old) {
+		return sumdb.ErrWriteConflict
+	}
+	o.config[file] = append([]byte(nil), new...)
+	return nil
+}
+
+func (o *sumOps) ReadCache(file string) ([]byte, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if b, ok := o.cache[file]; ok {
+		return b, nil
+	}
+	return nil, fs.ErrNotExist
+}
+
+func (o *sumOps) WriteCache(file string, data []byte) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.cache[file] = append([]byte(nil), data...)
+}
+
+func (o *sumOps) Log(string) {}
+
+// SecurityError records what the go command stops on; the lookup in
+// progress then fails with it.
+func (o *sumOps) SecurityError(msg string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.security == "" {
+		o.security = msg
+	}
+}

@@ -1,0 +1,397 @@
+package proxyenv_test
+
+// Differential tests of the public download path (Env.Client + Fetcher)
+// against "go mod download -json": the same requests to the same servers
+// in the same order, with the same Authorization and Proxy-Authorization
+// headers, and the same success or failure.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/modnet/modnet/internal/gooracle"
+	"github.com/modnet/modnet/internal/modproxy"
+	"github.com/modnet/modnet/proxyenv"
+	"github.com/modnet/modnet/trust"
+)
+
+// fetchCase is one configuration run through both the go command and the
+// Fetcher.
+type fetchCase struct {
+	name string
+	// setup starts the servers and configures g; it returns the module to
+	// download ("path@version").
+	setup  func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string
+	wantOK bool
+}
+
+var fetchMods = []modproxy.Module{
+	{Path: "example.com/m", Version: "v1.0.0"},
+	{Path: "corp.example/Private/x", Version: "v0.3.0"},
+}
+
+func tlsServer(t *testing.T, g *gooracle.Go, log *modproxy.Log, name string, opts ...modproxy.Option) *modproxy.Server {
+	s := modproxy.New(t, fetchMods, append([]modproxy.Option{modproxy.TLS(), modproxy.Logged(log, name)}, opts...)...)
+	addCA(t, g, s.CAPEM)
+	return s
+}
+
+// addCA appends a CA to the SSL_CERT_FILE bundle the go command (and
+// modnet, through the same variable) trusts.
+func addCA(t *testing.T, g *gooracle.Go, pem []byte) {
+	f, ok := g.Get("SSL_CERT_FILE")
+	if !ok {
+		f = filepath.Join(g.Dir, "ca-bundle.pem")
+		g.Set("SSL_CERT_FILE", f)
+	}
+	old, _ := os.ReadFile(f)
+	if err := os.WriteFile(f, append(old, pem...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func hostPort(u string) string {
+	u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+	h, _, _ := strings.Cut(u, "/")
+	return h
+}
+
+func writeNetrc(t *testing.T, g *gooracle.Go, content string) {
+	home, _ := g.Get("HOME")
+	if err := os.WriteFile(filepath.Join(home, ".netrc"), []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeScript writes an executable shell script and returns its path.
+func writeScript(t *testing.T, dir, name, body string) string {
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte("#!/bin/sh\n"+body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var fetchCases = []fetchCase{
+	{
+		name: "tls-ok",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A")
+			g.Set("GOPROXY", s.URL)
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
+		name: "uppercase-path-escaped",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A")
+			g.Set("GOPROXY", s.URL)
+			return "corp.example/Private/x@v0.3.0"
+		},
+		wantOK: true,
+	},
+	{
+		name: "netrc-host-port",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A", modproxy.RequireBasic("alice", "n3trc-pw"))
+			writeNetrc(t, g, "machine "+hostPort(s.URL)+" login alice password n3trc-pw\n")
+			g.Set("GOPROXY", s.URL)
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
+		name: "netrc-host-only-does-not-match-port",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A", modproxy.RequireBasic("alice", "n3trc-pw"))
+			writeNetrc(t, g, "machine 127.0.0.1 login alice password n3trc-pw\n")
+			g.Set("GOPROXY", s.URL)
+			return "example.com/m@v1.0.0"
+		},
+	},
+	{
+		name: "netrc-first-duplicate-wins",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A", modproxy.RequireBasic("alice", "first"))
+			hp := hostPort(s.URL)
+			writeNetrc(t, g, "machine "+hp+" login alice password first\nmachine "+hp+" login bob password second\n")
+			g.Set("GOPROXY", s.URL)
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
+		name: "netrc-via-NETRC-path-prefix",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A", modproxy.Base("/mod"), modproxy.RequireBasic("carol", "pfx"))
+			f := filepath.Join(g.Dir, "alt-netrc")
+			os.WriteFile(f, []byte("machine "+hostPort(s.URL)+"/mod login carol password pfx\n"), 0o600)
+			g.Set("NETRC", f)
+			g.Set("GOPROXY", s.URL)
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
+		name: "netrc-not-sent-over-http",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := modproxy.New(t, fetchMods, modproxy.Logged(log, "A"), modproxy.RequireBasic("alice", "pw"))
+			writeNetrc(t, g, "machine "+hostPort(s.URL)+" login alice password pw\n")
+			g.Set("GOPROXY", s.URL)
+			return "example.com/m@v1.0.0"
+		},
+	},
+	{
+		name: "userinfo-in-goproxy",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A", modproxy.RequireBasic("dave", "ui-pw"))
+			g.Set("GOPROXY", strings.Replace(s.URL, "https://", "https://dave:ui-pw@", 1))
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
+		name: "userinfo-refused-over-http",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := modproxy.New(t, fetchMods, modproxy.Logged(log, "A"))
+			g.Set("GOPROXY", strings.Replace(s.URL, "http://", "http://dave:ui-pw@", 1))
+			return "example.com/m@v1.0.0"
+		},
+	},
+	{
+		name: "goauth-command-bearer",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A", modproxy.RequireHeader("Authorization", "Bearer tok-123"))
+			cmd := writeScript(t, g.Dir, "auth.sh", fmt.Sprintf("printf '%%s\\n\\n%%s\\n\\n' '%s' 'Authorization: Bearer tok-123'\n", s.URL))
+			g.Set("GOAUTH", cmd)
+			g.Set("GOPROXY", s.URL)
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
+		name: "goauth-off-401",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A", modproxy.RequireBasic("alice", "pw"))
+			writeNetrc(t, g, "machine "+hostPort(s.URL)+" login alice password pw\n")
+			g.Set("GOAUTH", "off")
+			g.Set("GOPROXY", s.URL)
+			return "example.com/m@v1.0.0"
+		},
+	},
+	{
+		name: "404-comma-tls-ok",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			a := tlsServer(t, g, log, "A", modproxy.Status("", 404))
+			b := tlsServer(t, g, log, "B")
+			g.Set("GOPROXY", a.URL+","+b.URL)
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
+		name: "500-pipe-tls-ok",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			a := tlsServer(t, g, log, "A", modproxy.Status("", 500))
+			b := tlsServer(t, g, log, "B")
+			g.Set("GOPROXY", a.URL+"|"+b.URL)
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
+		name: "redirect-cross-host-drops-netrc",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			b := tlsServer(t, g, log, "B")
+			a := tlsServer(t, g, log, "A", modproxy.Redirect("/", strings.Replace(b.URL, "127.0.0.1", "localhost", 1)+"/"))
+			writeNetrc(t, g, "machine "+hostPort(a.URL)+" login alice password redir-pw\n")
+			g.Set("GOPROXY", a.URL)
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
+		name: "redirect-https-to-http-refused",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			b := modproxy.New(t, fetchMods, modproxy.Logged(log, "B"))
+			a := tlsServer(t, g, log, "A", modproxy.Redirect("/", b.URL+"/"))
+			g.Set("GOPROXY", a.URL)
+			return "example.com/m@v1.0.0"
+		},
+	},
+	{
+		name: "untrusted-server",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := modproxy.New(t, fetchMods, modproxy.TLS(), modproxy.Logged(log, "A"))
+			g.Set("GOPROXY", s.URL)
+			return "example.com/m@v1.0.0"
+		},
+	},
+	{
+		name: "sumdb-via-proxy",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A", modproxy.SumDB("sum.test"))
+			g.Set("GOPROXY", s.URL)
+			g.Set("GOSUMDB", s.SumDBKey)
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
+		name: "sumdb-skipped-by-goprivate",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A", modproxy.SumDB("sum.test"))
+			g.Set("GOPROXY", s.URL)
+			g.Set("GOSUMDB", s.SumDBKey)
+			g.Set("GONOSUMDB", "corp.example")
+			return "corp.example/Private/x@v0.3.0"
+		},
+		wantOK: true,
+	},
+	{
+		name: "sumdb-netrc-to-proxy",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A", modproxy.SumDB("sum.test"), modproxy.RequireBasic("erin", "sum-pw"))
+			writeNetrc(t, g, "machine "+hostPort(s.URL)+" login erin password sum-pw\n")
+			g.Set("GOPROXY", s.URL)
+			g.Set("GOSUMDB", s.SumDBKey)
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
+		name: "file-proxy",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			dir := filepath.Join(g.Dir, "fileproxy")
+			modproxy.New(t, fetchMods).WriteDir(t, dir)
+			g.Set("GOPROXY", "file://"+filepath.ToSlash(dir))
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
+		name: "goenv-file-goproxy-and-goprivate",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A")
+			g.Unset("GOPROXY")
+			g.WriteEnvFile(t, "GOPROXY="+s.URL+"\nGOPRIVATE=corp.example\nGONOPROXY=none\n")
+			return "corp.example/Private/x@v0.3.0"
+		},
+		wantOK: true,
+	},
+}
+
+func TestFetchMatchesGoModDownload(t *testing.T) {
+	gooracle.Required(t)
+	t.Parallel()
+	for _, tc := range fetchCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g := gooracle.New(t)
+			log := modproxy.NewLog()
+			mod := tc.setup(t, g, log)
+			path, vers, _ := strings.Cut(mod, "@")
+
+			ds, stderr, err := g.ModDownload(context.Background(), mod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ds) != 1 {
+				t.Fatalf("go mod download: %d objects\n%s", len(ds), stderr)
+			}
+			goErr := ds[0].Error
+			goReqs := requestLines(log)
+			log.Reset()
+
+			env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: g.Getenv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := env.Client(proxyenv.ClientOptions{CommandEnv: g.Environ()})
+			if err != nil {
+				t.Fatalf("Client: %v", err)
+			}
+			f := &proxyenv.Fetcher{Client: c, Dir: t.TempDir()}
+			d, ourErr := f.Download(context.Background(), path, vers)
+			c.Wait()
+			ourReqs := requestLines(log)
+
+			if !slices.Equal(goReqs, ourReqs) {
+				t.Errorf("requests differ\ngo command:\n\t%s\nmodnet:\n\t%s", strings.Join(goReqs, "\n\t"), strings.Join(ourReqs, "\n\t"))
+			}
+			if (goErr == "") != tc.wantOK {
+				t.Errorf("go command: error %q, want success %v", goErr, tc.wantOK)
+			}
+			if (ourErr == nil) != tc.wantOK {
+				t.Errorf("Fetcher.Download: error %v, want success %v", ourErr, tc.wantOK)
+			}
+			if ourErr == nil && goErr == "" {
+				if d.GoModSum != ds[0].GoModSum || d.Sum != ds[0].Sum {
+					t.Errorf("sums: modnet %s %s, go command %s %s", d.Sum, d.GoModSum, ds[0].Sum, ds[0].GoModSum)
+				}
+				for _, f := range []string{d.Info, d.GoMod, d.Zip} {
+					if _, err := os.Stat(f); err != nil {
+						t.Errorf("downloaded file: %v", err)
+					}
+				}
+			}
+			if t.Failed() {
+				t.Logf("go command error: %s\nmodnet error: %v", goErr, ourErr)
+			}
+		})
+	}
+}
+
+// requestLines renders the log as "server METHOD path auth=... proxy-auth=...".
+func requestLines(log *modproxy.Log) []string {
+	var out []string
+	for _, e := range log.Entries() {
+		out = append(out, fmt.Sprintf("%s %s %s auth=%q proxy-auth=%q", e.Server, e.Method, e.RawPath, e.Header.Get("Authorization"), e.Header.Get("Proxy-Authorization")))
+	}
+	return out
+}
+
+// TestClientClassifiesTLSErrors checks that errors from the client hold a
+// *trust.Error through *url.Error.
+func TestClientClassifiesTLSErrors(t *testing.T) {
+	t.Parallel()
+	s := modproxy.New(t, fetchMods, modproxy.TLS())
+	env := &proxyenv.Env{GOPROXY: s.URL, GOAUTH: "off"}
+	c, err := env.Client(proxyenv.ClientOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.HTTP().Get(s.URL + "/example.com/m/@v/list")
+	var te *trust.Error
+	if !errors.As(err, &te) {
+		t.Fatalf("Get: %v (%T), want a *trust.Error inside", err, err)
+	}
+	if te.Kind != trust.KindUnknownAuthority {
+		t.Errorf("Kind = %q, want %q", te.Kind, trust.KindUnknownAuthority)
+	}
+
+	pool, err := (&trust.Config{Extra: []trust.Source{{PEM: s.CAPEM, Name: "test CA"}}}).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = env.Client(proxyenv.ClientOptions{Trust: pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.HTTP().Get(s.URL + "/example.com/m/@v/list")
+	if err != nil {
+		t.Fatalf("Get with the CA added: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+}
