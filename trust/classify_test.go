@@ -452,3 +452,50 @@ func TestProbeStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifyPlainErrors classifies errors that did not come through a
+// trust.Transport: a raw tls.Dial and a plain http.Client.
+func TestClassifyPlainErrors(t *testing.T) {
+	t.Parallel()
+	root := certmint.NewCA(t, "Root")
+	pool := poolOf(t, root)
+	srv := certmint.TLSServer(t, okHandler(), root.Leaf(t, []string{"example.test"}))
+	addr := srv.Listener.Addr().String()
+
+	cfg := pool.TLSConfig().Clone()
+	cfg.ServerName = "127.0.0.1"
+	_, err := tls.Dial("tcp", addr, cfg)
+	if e := Classify(err, WithHost(addr), WithPool(pool)); e == nil || e.Kind != KindHostnameMismatch || e.Host != "127.0.0.1" {
+		t.Errorf("tls.Dial: Classify = %+v, want hostname-mismatch for 127.0.0.1", e)
+	}
+
+	plain := httptest.NewServer(okHandler())
+	defer plain.Close()
+	tr := pool.Transport(loopbackBase())
+	_, err = (&http.Client{Transport: tr}).Get(strings.Replace(plain.URL, "http:", "https:", 1))
+	if !errors.Is(err, http.ErrSchemeMismatch) {
+		t.Logf("note: http.Client error is %v", err)
+	}
+	if e := Classify(err, WithPool(pool)); e == nil || e.Kind != KindNotTLS || e.Host != "127.0.0.1" {
+		t.Errorf("http.Client: Classify = %+v, want not-tls", e)
+	}
+	if Classify(nil) != nil {
+		t.Errorf("Classify(nil) != nil")
+	}
+}
+
+// TestHTTPSProxySchemeToPlainProxy points an https:// proxy URL at a
+// plain HTTP proxy that answers the ClientHello with an HTTP error.
+func TestHTTPSProxySchemeToPlainProxy(t *testing.T) {
+	t.Parallel()
+	proxy := listen(t, func(c net.Conn) {
+		buf := make([]byte, 1024)
+		c.Read(buf)
+		io.WriteString(c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+	})
+	pu := &url.URL{Scheme: "https", Host: proxy}
+	e := get(t, clientOf(nil, proxyBase(pu)), "https://127.0.0.1:1/")
+	if e == nil || e.Kind != KindProxy || !strings.Contains(e.Hint, "use http://") || e.Proxy != pu.String() {
+		t.Fatalf("got %+v, want proxy kind suggesting http://", e)
+	}
+}

@@ -124,7 +124,13 @@ func diagnose(e *Error, err error, chain []*x509.Certificate, o *options) {
 		if bad != leaf {
 			role = fmt.Sprintf("the intermediate %q", bad.Subject.CommonName)
 		}
-		if t, ok := validTime(chain); ok && v.verify(roots, e.Host, t) == nil {
+		t, ok := validTime(chain)
+		if !ok {
+			// The windows do not overlap: try inside the failing
+			// certificate's own window.
+			t, ok = validTime([]*x509.Certificate{bad})
+		}
+		if ok && v.verify(roots, e.Host, t) == nil {
 			e.VerifiesWith = VerifiesAtValidTime
 		}
 		if now.Before(bad.NotBefore) {
