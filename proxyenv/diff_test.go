@@ -182,6 +182,7 @@ var diffCases = []diffCase{
 	{name: "sumdb-503-comma-proxy", servers: []string{"sup503", "sumdb"}, goproxy: "{A},{B}", env: map[string]string{"GOSUMDB": "{KEY}"}},
 	{name: "sumdb-503-pipe-proxy", servers: []string{"sup503", "sumdb"}, goproxy: "{A}|{B}", env: map[string]string{"GOSUMDB": "{KEY}"}, wantOK: true},
 	{name: "sumdb-403-pipe-direct", servers: []string{"sup403"}, goproxy: "{A}|direct", env: map[string]string{"GOSUMDB": "{KEY}"}},
+	{name: "sumdb-503-pipe-off", servers: []string{"sup503"}, goproxy: "{A}|off", env: map[string]string{"GOSUMDB": "{KEY}"}},
 	{name: "sumdb-404-then-direct", servers: []string{"sup404"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "{KEY}"}},
 	{name: "sumdb-404-404-503", servers: []string{"sup404", "sup404", "sup503"}, goproxy: "{A},{B},{C}", env: map[string]string{"GOSUMDB": "{KEY}"}},
 	{name: "sumdb-explicit-url", servers: []string{"sup503", "sumdb"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "{KEY} {B}/sumdb/sum.test"}, wantOK: true},
