@@ -38,4 +38,38 @@
 //
 // Everything Load reads comes through [LoadOptions], so tests and tools can
 // resolve an environment other than the process's own.
+//
+// # Routes
+//
+// [Env.Route] applies the environment to one module path and returns the
+// [Route] the go command would take: one [Step] per entry of the parsed
+// GOPROXY list ([ParseProxyList]), each saying whether it fetches from a
+// module proxy, from the origin (direct) or is skipped, when the walk moves
+// on after it fails (',' only after a 404 or 410, '|' after any error),
+// and why, naming the GONOPROXY pattern that decided it. A path matching
+// GONOPROXY (GOPRIVATE by default) is fetched from the origin at the
+// implicit noproxy entry and at direct, and every proxy, "off" included,
+// is skipped; so GOPROXY=off with GONOPROXY set still fetches matching
+// modules directly. The paths "go" and "toolchain" are looked up as
+// golang.org/toolchain. The route also records whether the checksum
+// database is consulted (GOSUMDB, parsed by [ParseSumDB]; GONOSUMDB;
+// golang.org/toolchain always, except from a single file:// GOPROXY) and
+// how it is found, and whether GOINSECURE applies (to direct fetches only,
+// never to proxies or the checksum database). A Route marshals to JSON with
+// passwords redacted.
+//
+// [Walk] tries a route's steps with the go command's fall-through and
+// reports the error it would report: an error from the origin over a
+// proxy's error other than not-found, and those over not-found errors.
+// Callers supply the fetch; [ProxyFileURL], [VersionFile] and
+// [CheckResponse] build the proxy protocol URLs and turn answers into
+// [StatusError]s that are fs.ErrNotExist for 404 and 410 only, with the go
+// command's texts. [FindSumDB] finds the checksum database the same way,
+// probing <proxy>/sumdb/<name>/supported along the list before going to
+// https://<name>.
+//
+// The differential tests in this package run "go mod download -json"
+// against local logging module proxies and require Route and Walk to make
+// the same requests in the same order, succeed or fail alike, and report
+// the same error text.
 package proxyenv
