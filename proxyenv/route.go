@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"strings"
 
 	"github.com/modnet/modnet/matcher"
@@ -176,13 +175,14 @@ func patternList(name, value, goprivate string) PatternMatch {
 	return m
 }
 
-// check fills m.Matched and m.Pattern for target.
+// check fills m.Matched and m.Pattern for target, by the rules of
+// module.MatchPrefixPatterns (the first matching pattern, with one
+// trailing slash removed).
 func (m *PatternMatch) check(target string) {
-	if m.Value == "" || !matcher.Compile(m.Value).Match(target) {
+	if m.Value == "" {
 		return
 	}
-	m.Matched = true
-	m.Pattern = matchedPattern(m.Value, target)
+	m.Pattern, _, m.Matched = matcher.Compile(m.Value).MatchPattern(target)
 }
 
 // describe names the list for reasons: "GONOPROXY" or "GONOPROXY (from
@@ -192,37 +192,6 @@ func (m *PatternMatch) describe() string {
 		return m.Var + " (from " + m.DefaultedFrom + ")"
 	}
 	return m.Var
-}
-
-// matchedPattern returns the first pattern of globs that matches target by
-// the rules of module.MatchPrefixPatterns.
-// TODO: switch to the matcher package's pattern reporting once it exists.
-func matchedPattern(globs, target string) string {
-	for _, orig := range strings.Split(globs, ",") {
-		glob := strings.TrimSuffix(orig, "/")
-		if glob == "" {
-			continue
-		}
-		n := strings.Count(glob, "/")
-		prefix := target
-		// Cut target after its n-th slash-separated element.
-		for i := 0; i < len(target); i++ {
-			if target[i] == '/' {
-				if n == 0 {
-					prefix = target[:i]
-					break
-				}
-				n--
-			}
-		}
-		if n > 0 {
-			continue
-		}
-		if ok, _ := path.Match(glob, prefix); ok {
-			return orig
-		}
-	}
-	return ""
 }
 
 // Route returns the route the go command would take to fetch modulePath

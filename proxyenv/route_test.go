@@ -280,3 +280,20 @@ func TestRouteJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestRoutePatternReported(t *testing.T) {
+	tests := []struct{ gonoproxy, path, pattern string }{
+		{"a.example,example.com/", "example.com/m", "example.com"},
+		{" example.com,*.example", "corp.example/x", "*.example"},
+		{"example.com/*/x,example.com", "example.com/a/x/y", "example.com/*/x"},
+	}
+	for _, tt := range tests {
+		r, err := (&Env{GOPROXY: "direct", GONOPROXY: tt.gonoproxy}).Route(tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.NoProxy.Matched || r.NoProxy.Pattern != tt.pattern || r.Steps[0].Pattern != tt.pattern {
+			t.Errorf("Route(%q) with GONOPROXY=%q: pattern %q (matched %v), want %q", tt.path, tt.gonoproxy, r.NoProxy.Pattern, r.NoProxy.Matched, tt.pattern)
+		}
+	}
+}
