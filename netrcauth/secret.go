@@ -15,24 +15,39 @@ const redacted = "[redacted]"
 // %s, %q, %x, ...) without leaking it. Use [Secret.Reveal] to get the value
 // when it must be sent.
 //
+// The value is captured in a closure, so even reflection-based printing of
+// a struct holding a Secret in an unexported field (where fmt cannot call
+// these methods, with any verb) shows a function address, never the value.
+// Secrets are not comparable with ==; compare Reveal results.
+//
 // The zero Secret is empty.
 type Secret struct {
-	v string
+	reveal func() string
 }
 
 // NewSecret returns a Secret holding s.
-func NewSecret(s string) Secret { return Secret{v: s} }
+func NewSecret(s string) Secret {
+	if s == "" {
+		return Secret{}
+	}
+	return Secret{reveal: func() string { return s }}
+}
 
 // Reveal returns the secret value. Call it only to put the value on the
 // wire.
-func (s Secret) Reveal() string { return s.v }
+func (s Secret) Reveal() string {
+	if s.reveal == nil {
+		return ""
+	}
+	return s.reveal()
+}
 
 // IsZero reports whether s is empty.
-func (s Secret) IsZero() bool { return s.v == "" }
+func (s Secret) IsZero() bool { return s.reveal == nil }
 
 // String returns "[redacted]" (or "" for an empty Secret).
 func (s Secret) String() string {
-	if s.v == "" {
+	if s.reveal == nil {
 		return ""
 	}
 	return redacted
@@ -40,7 +55,7 @@ func (s Secret) String() string {
 
 // GoString returns a Go-syntax placeholder that does not contain the value.
 func (s Secret) GoString() string {
-	if s.v == "" {
+	if s.reveal == nil {
 		return "netrcauth.Secret{}"
 	}
 	return `netrcauth.Secret{` + redacted + `}`

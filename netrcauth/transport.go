@@ -77,13 +77,13 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := base.RoundTrip(withHeader(req, h))
 	if err != nil || resp.StatusCode < 400 || resp.StatusCode > 499 {
-		return resp, err
+		return hide(resp, req), err
 	}
 	if a.cfg.SkipRerunOnNotFound && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
-		return resp, nil
+		return hide(resp, req), nil
 	}
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
-		return resp, nil // cannot replay the body
+		return hide(resp, req), nil // cannot replay the body
 	}
 	// The go command discards a 4xx response, asks GOAUTH again with the
 	// URL and the response, and retries once.
@@ -103,7 +103,17 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(retry)
 		return nil, err
 	}
-	return base.RoundTrip(withHeader(retry, h))
+	resp, err = base.RoundTrip(withHeader(retry, h))
+	return hide(resp, req), err
+}
+
+// hide points resp.Request at the caller's request rather than the clone
+// carrying credentials, so that code inspecting responses never sees them.
+func hide(resp *http.Response, req *http.Request) *http.Response {
+	if resp != nil {
+		resp.Request = req
+	}
+	return resp
 }
 
 // withHeader returns req, or a clone of it carrying h.
