@@ -89,11 +89,16 @@ func (f *Fetcher) Download(ctx context.Context, modulePath, version string) (*Do
 	}
 	route, err := f.Client.env.Route(modulePath)
 	if err != nil {
-		return nil, err
+		// The go command reports a bad GOPROXY against the module.
+		var pe *ProxyListError
+		if errors.As(err, &pe) {
+			return nil, verr(pe.Err)
+		}
+		return nil, verr(err)
 	}
 	mod := route.Module
-	if err := module.Check(mod, version); err != nil {
-		return nil, err
+	if err := module.CheckPath(mod); err != nil {
+		return nil, verr(err)
 	}
 	d := &Download{Path: modulePath, Version: version}
 
