@@ -36,8 +36,21 @@ var diffMods = []modproxy.Module{
 	{Path: "corp.example/private/x", Version: "v0.1.0"},
 }
 
-// server behaviours by name.
-func serverOpts(kind string) []modproxy.Option {
+// server behaviours by name. urls maps server names to their URLs once
+// all servers of a case have started (for redirects).
+func serverOpts(kind string, urls map[string]string) []modproxy.Option {
+	if target, ok := strings.CutPrefix(kind, "redirect:"); ok {
+		return []modproxy.Option{modproxy.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+			http.Redirect(w, r, urls[target]+r.URL.Path, http.StatusFound)
+			return true
+		})}
+	}
+	if target, ok := strings.CutPrefix(kind, "tlsredirect:"); ok {
+		return []modproxy.Option{modproxy.TLS(), modproxy.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+			http.Redirect(w, r, urls[target]+r.URL.Path, http.StatusFound)
+			return true
+		})}
+	}
 	switch kind {
 	case "ok":
 		return nil
@@ -193,6 +206,18 @@ var diffCases = []diffCase{
 	{name: "sumdb-invalid-fields", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "a b c"}},
 	{name: "sumdb-invalid-key", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "sum.test+bad"}},
 	{name: "sumdb-unknown-name", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "sum.example.com"}},
+	// Redirects are followed within one step; https to http is refused.
+	{name: "redirect-cross-host", servers: []string{"redirect:B", "ok"}, goproxy: "{A}", wantOK: true},
+	{name: "redirect-to-404-falls-through", servers: []string{"redirect:B", "404", "ok"}, goproxy: "{A},{C}", wantOK: true},
+	{name: "redirect-https-to-http", servers: []string{"tlsredirect:B", "ok"}, goproxy: "{A}"},
+	{name: "redirect-https-to-http-pipe", servers: []string{"tlsredirect:B", "ok"}, goproxy: "{A}|{B}", wantOK: true},
+	{name: "redirect-loop", servers: []string{"redirect:A"}, goproxy: "{A}"},
+	{name: "redirect-loop-pipe", servers: []string{"redirect:A", "ok"}, goproxy: "{A}|{B}", wantOK: true},
+	// The go env file instead of the environment; empty variables fall
+	// through to the file and to GOPRIVATE.
+	{name: "envfile-404-comma-ok", servers: []string{"404", "ok"}, goproxy: "{A},{B}", env: map[string]string{"_INFILE": "1"}, wantOK: true},
+	{name: "envfile-goprivate", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"_INFILE": "1", "GOPRIVATE": "example.com"}},
+	{name: "empty-gonoproxy-falls-to-goprivate", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOPRIVATE": "example.com", "GONOPROXY": ""}},
 	// Scheme inference: host:port without scheme becomes https.
 	{name: "inferred-https", servers: []string{"tls"}, goproxy: "{A-noscheme}", wantOK: true},
 }
@@ -236,7 +261,7 @@ func runDiff(t *testing.T, tc diffCase) {
 			}
 			u = (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}).String()
 		} else {
-			s := modproxy.New(t, diffMods, append(serverOpts(kind), modproxy.Logged(de.log, name))...)
+			s := modproxy.New(t, diffMods, append(serverOpts(kind, urls), modproxy.Logged(de.log, name))...)
 			u = s.URL
 			if s.SumDBKey != "" {
 				sumdbKey = s.SumDBKey
@@ -258,14 +283,30 @@ func runDiff(t *testing.T, tc diffCase) {
 		g.Set("SSL_CERT_FILE", f)
 	}
 	g.Set("GOPROXY", goproxy)
+	var file strings.Builder
+	inFile := tc.env["_INFILE"] != ""
+	if inFile {
+		// Everything from the user go env file instead of the process
+		// environment.
+		g.Unset("GOPROXY")
+		g.Unset("GOSUMDB")
+		fmt.Fprintf(&file, "GOPROXY=%s\nGOSUMDB=off\n", goproxy)
+	}
 	for k, v := range tc.env {
 		if !strings.HasPrefix(k, "_") {
 			for name, u := range urls {
 				v = strings.ReplaceAll(v, "{"+name+"}", u)
 			}
 			v = strings.ReplaceAll(v, "{KEY}", sumdbKey)
+			if inFile {
+				fmt.Fprintf(&file, "%s=%s\n", k, v)
+				continue
+			}
 			g.Set(k, v)
 		}
+	}
+	if inFile {
+		g.WriteEnvFile(t, file.String())
 	}
 	mod := tc.mod
 	if mod == "" {
@@ -347,11 +388,11 @@ func (de *diffEnv) download(t *testing.T, env *proxyenv.Env, path, vers string) 
 	client := &http.Client{
 		Transport: &http.Transport{TLSClientConfig: newTLSConfig(de.roots), Proxy: nil},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
+				return fmt.Errorf("redirected from secure URL %s to insecure URL %s", via[len(via)-1].URL, req.URL)
+			}
 			if len(via) >= 10 {
 				return errors.New("stopped after 10 redirects")
-			}
-			if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
-				return fmt.Errorf("redirected from secure URL %s to insecure URL %s", via[0].URL.Redacted(), req.URL.Redacted())
 			}
 			return nil
 		},
