@@ -30,7 +30,10 @@ type CommandError struct {
 }
 
 func (e *CommandError) Error() string {
-	s := "netrcauth: GOAUTH=" + e.Method + ": " + e.Op
+	s := "netrcauth: GOAUTH=" + e.Method
+	if e.Op != "" {
+		s += ": " + e.Op
+	}
 	if e.URL != "" {
 		s += " (url=" + e.URL + ")"
 	}

@@ -303,7 +303,7 @@ func FuzzParseCommandOutput(f *testing.F) {
 			}
 			seen[c.Prefix] = true
 			if strings.ContainsAny(c.Prefix, "\r\n") {
-				t.Fatalf("ParseCommandOutput(%q): prefix %q not from the output", s, c.Prefix)
+				t.Fatalf("ParseCommandOutput(%q): prefix %q has a newline", s, c.Prefix)
 			}
 			for k, vs := range c.Header {
 				for _, v := range vs {

@@ -56,10 +56,15 @@ type Diagnostic struct {
 	Message string
 }
 
+// String formats d as "file:line: kind: message" ("line N: ..." without a
+// file).
 func (d Diagnostic) String() string {
 	loc := d.File
-	if d.Line > 0 {
+	switch {
+	case d.Line > 0 && loc != "":
 		loc += fmt.Sprintf(":%d", d.Line)
+	case d.Line > 0:
+		loc = fmt.Sprintf("line %d", d.Line)
 	}
 	if loc != "" {
 		loc += ": "

@@ -3,6 +3,7 @@ package netrcauth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -374,5 +375,30 @@ func TestAnyPort(t *testing.T) {
 	u2, _ := url.Parse("https://example.com:8443/p/x")
 	if e, ok := Match(entries, u2, MatchOptions{AnyPort: true}); !ok || e.Login != "c" {
 		t.Errorf("Match(%v, AnyPort) = %v, %v; want login c (entries with a port win)", u2, e, ok)
+	}
+}
+
+// TestHomeUndefined checks that an undefined home directory leaves the
+// netrc method without credentials and is reported like the go command's
+// -x log ("GOAUTH=netrc: $HOME is not defined").
+func TestHomeUndefined(t *testing.T) {
+	t.Parallel()
+	rs := newRecordingServer(t, func(*http.Request, string) int { return http.StatusUnauthorized })
+	cfg := FromEnvironment(func(string) string { return "" }, "linux")
+	var logs []string
+	cfg.Logf = func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }
+	var he *HomeDirError
+	if !errors.As(cfg.NetrcErr, &he) || he.Var != "HOME" {
+		t.Fatalf("FromEnvironment without HOME: NetrcErr = %v", cfg.NetrcErr)
+	}
+	a := mustAuth(t, cfg)
+	resp, err := (&http.Client{Transport: &Transport{Base: rs.Client().Transport, Auth: a}}).Get(rs.URL + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	want := []string{"GOAUTH encountered errors for " + rs.URL + "/x:", "  netrcauth: GOAUTH=netrc: $HOME is not defined"}
+	if strings.Join(logs, "\n") != strings.Join(want, "\n") {
+		t.Errorf("logs = %q, want %q", logs, want)
 	}
 }
