@@ -256,6 +256,8 @@ var interceptors = []string{
 	"bitdefender", "mitmproxy", "fiddler", "charles proxy", "portswigger", "burp", "aruba", "huawei",
 	"ubiquiti", "unifi", "watchguard", "sonicwall", "iboss", "menlo security", "cloudflare for teams",
 	"gateway ca", "lightspeed", "securly", "contentkeeper", "smoothwall", "cato networks",
+	// Generic names such products give their roots.
+	"ssl inspection", "tls inspection", "https inspection", "ssl decryption", "secure web gateway",
 }
 
 // publicHosts are hosts the Go ecosystem reaches that chain to public

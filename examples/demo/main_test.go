@@ -1,0 +1,31 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestDemo(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(&out); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"route: direct (version control)",
+		"now: route: proxy https://goproxy.corp.example",
+		"failed: unknown-authority",
+		"matches the TLS-inspecting product",
+		"failed: 401 Unauthorized",
+		"ok: corp.example/platform/hello@v1.4.2  h1:",
+		"@v/v1.4.2.zip",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "s3cret-demo-token") {
+		t.Errorf("demo output shows the password:\n%s", got)
+	}
+}
