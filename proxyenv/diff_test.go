@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/modnet/modnet/internal/gooracle"
@@ -36,18 +37,23 @@ var diffMods = []modproxy.Module{
 	{Path: "corp.example/private/x", Version: "v0.1.0"},
 }
 
-// server behaviours by name. urls maps server names to their URLs once
+// server behaviours by name. targets maps server names to their URLs once
 // all servers of a case have started (for redirects).
-func serverOpts(kind string, urls map[string]string) []modproxy.Option {
+func serverOpts(kind string, targets *sync.Map) []modproxy.Option {
+	redirectTo := func(name, path string) string {
+		u, _ := targets.Load(name)
+		s, _ := u.(string)
+		return s + path
+	}
 	if target, ok := strings.CutPrefix(kind, "redirect:"); ok {
 		return []modproxy.Option{modproxy.Handle(func(w http.ResponseWriter, r *http.Request) bool {
-			http.Redirect(w, r, urls[target]+r.URL.Path, http.StatusFound)
+			http.Redirect(w, r, redirectTo(target, r.URL.Path), http.StatusFound)
 			return true
 		})}
 	}
 	if target, ok := strings.CutPrefix(kind, "tlsredirect:"); ok {
 		return []modproxy.Option{modproxy.TLS(), modproxy.Handle(func(w http.ResponseWriter, r *http.Request) bool {
-			http.Redirect(w, r, urls[target]+r.URL.Path, http.StatusFound)
+			http.Redirect(w, r, redirectTo(target, r.URL.Path), http.StatusFound)
 			return true
 		})}
 	}
@@ -247,6 +253,7 @@ func runDiff(t *testing.T, tc diffCase) {
 	goproxy := tc.goproxy
 	var caFiles [][]byte
 	urls := map[string]string{}
+	var targets sync.Map
 	sumdbKey := testSumDBKey
 	for i, kind := range tc.servers {
 		name := string(rune('A' + i))
@@ -261,7 +268,7 @@ func runDiff(t *testing.T, tc diffCase) {
 			}
 			u = (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}).String()
 		} else {
-			s := modproxy.New(t, diffMods, append(serverOpts(kind, urls), modproxy.Logged(de.log, name))...)
+			s := modproxy.New(t, diffMods, append(serverOpts(kind, &targets), modproxy.Logged(de.log, name))...)
 			u = s.URL
 			if s.SumDBKey != "" {
 				sumdbKey = s.SumDBKey
@@ -272,6 +279,7 @@ func runDiff(t *testing.T, tc diffCase) {
 			}
 		}
 		urls[name] = u
+		targets.Store(name, u)
 		goproxy = strings.ReplaceAll(goproxy, "{"+name+"}", u)
 		goproxy = strings.ReplaceAll(goproxy, "{"+name+"-noscheme}", strings.TrimPrefix(u, "https://"))
 	}
