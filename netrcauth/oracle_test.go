@@ -2,6 +2,7 @@ package netrcauth
 
 import (
 	"context"
+	"errors"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -61,7 +62,7 @@ func expand(s, host string) string { return strings.ReplaceAll(s, "{{HOST}}", ho
 func runGoDownload(t *testing.T, srv *modproxy.Server, e goEnv) ([]string, string) {
 	t.Helper()
 	g := gooracle.New(t)
-	host := strings.TrimPrefix(srv.HTTP.URL, "https://")
+	host := strings.TrimPrefix(strings.TrimPrefix(srv.HTTP.URL, "https://"), "http://")
 	proxy := srv.URL
 	if e.proxy != nil {
 		proxy = e.proxy(proxy)
@@ -103,6 +104,9 @@ func runGoDownload(t *testing.T, srv *modproxy.Server, e goEnv) ([]string, strin
 func testBase(t testing.TB, pems ...[]byte) *http.Transport {
 	pool := x509.NewCertPool()
 	for _, p := range pems {
+		if p == nil {
+			continue // a plain http server
+		}
 		if !pool.AppendCertsFromPEM(p) {
 			t.Fatal("bad CA PEM")
 		}
@@ -117,9 +121,12 @@ func testBase(t testing.TB, pems ...[]byte) *http.Transport {
 // runOurDownload fetches .info, .mod and .zip of example.com/m@v1.0.0 like
 // the go command (stopping at the first non-200 answer) through a Transport
 // built from e, and returns what srv saw.
+// ourErr is the *InsecureURLError text of the last runOurDownload, if any.
+var ourErr string
+
 func runOurDownload(t *testing.T, srv *modproxy.Server, e goEnv, tweak func(*Config)) []string {
 	t.Helper()
-	host := strings.TrimPrefix(srv.HTTP.URL, "https://")
+	host := strings.TrimPrefix(strings.TrimPrefix(srv.HTTP.URL, "https://"), "http://")
 	dir := t.TempDir()
 	netrc := filepath.Join(dir, "netrc")
 	if err := os.WriteFile(netrc, []byte(expand(e.netrc, host)), 0o600); err != nil {
@@ -139,9 +146,14 @@ func runOurDownload(t *testing.T, srv *modproxy.Server, e goEnv, tweak func(*Con
 		proxy = e.proxy(proxy)
 	}
 	srv.Reset()
+	ourErr = ""
 	for _, ext := range []string{"info", "mod", "zip"} {
 		resp, err := client.Get(proxy + "/example.com/m/@v/v1.0.0." + ext)
 		if err != nil {
+			var ie *InsecureURLError
+			if errors.As(err, &ie) {
+				ourErr = ie.Error()
+			}
 			t.Logf("GET .%s: %v", ext, err)
 			break
 		}
@@ -168,7 +180,7 @@ func childEnv(t testing.TB, extra map[string]string) []string {
 var _ = url.Parse
 
 func withUserinfo(userinfo string) func(string) string {
-	return func(s string) string { return strings.Replace(s, "https://", "https://"+userinfo+"@", 1) }
+	return func(s string) string { return strings.Replace(s, "://", "://"+userinfo+"@", 1) }
 }
 
 // TestOracleNetrc proves each rule of the go command's netrc grammar and
@@ -178,6 +190,9 @@ func TestOracleNetrc(t *testing.T) {
 	t.Parallel()
 	srv := modproxy.New(t, oracleModules, modproxy.TLS())
 	basic := modproxy.New(t, oracleModules, modproxy.TLS(), modproxy.RequireBasic("alice", "s3cret"))
+	based := modproxy.New(t, oracleModules, modproxy.TLS(), modproxy.Base("/mod"))
+	forbidden := modproxy.New(t, oracleModules, modproxy.TLS(), modproxy.Status("/example.com/m/@v/v1.0.0.mod", 403))
+	plain := modproxy.New(t, oracleModules)
 	tests := []struct {
 		name  string
 		srv   *modproxy.Server
@@ -210,6 +225,11 @@ func TestOracleNetrc(t *testing.T) {
 		{"no netrc file", basic, goEnv{env: map[string]string{}}, ""},
 		{"GOAUTH=off ignores netrc", srv, goEnv{goauth: "off", netrc: "machine {{HOST}} login alice password s3cret\n"}, ""},
 		{"GOAUTH netrc twice", srv, goEnv{goauth: "netrc; netrc", netrc: "machine {{HOST}} login alice password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"wrong userinfo retried once", basic, goEnv{proxy: withUserinfo("alice:wrong")}, "Basic YWxpY2U6d3Jvbmc="},
+		{"proxy base path prefix", based, goEnv{netrc: "machine {{HOST}}/mod login alice password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"proxy base path sibling", based, goEnv{netrc: "machine {{HOST}}/mo login alice password s3cret\n"}, ""},
+		{"forbidden retried once", forbidden, goEnv{netrc: "machine {{HOST}} login alice password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"plain http gets no netrc", plain, goEnv{netrc: "machine {{HOST}} login alice password s3cret\n"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -343,6 +363,27 @@ func TestOracleGOAUTH(t *testing.T) {
 				t.Logf("trace %q\nruns:\n%s", goTrace, gl)
 			}
 		})
+	}
+}
+
+// TestOracleInsecureUserinfo compares the refusal of credentials in an
+// http:// GOPROXY URL with the go binary's message.
+func TestOracleInsecureUserinfo(t *testing.T) {
+	gooracle.Required(t)
+	t.Parallel()
+	plain := modproxy.New(t, oracleModules)
+	e := goEnv{proxy: withUserinfo("alice:hunter2")}
+	goTrace, goErr := runGoDownload(t, plain, e)
+	ours := runOurDownload(t, plain, e, nil)
+	if len(goTrace) != 0 || len(ours) != 0 {
+		t.Errorf("requests were sent: go %q, ours %q", goTrace, ours)
+	}
+	want := strings.TrimPrefix(ourErr, "netrcauth: ")
+	if want == "" || !strings.HasSuffix(goErr, want) {
+		t.Errorf("go command error %q does not end with %q", goErr, want)
+	}
+	if strings.Contains(goErr+ourErr, "hunter2") {
+		t.Errorf("password leaked: %q %q", goErr, ourErr)
 	}
 }
 
