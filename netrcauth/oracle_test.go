@@ -229,6 +229,7 @@ func TestOracleNetrc(t *testing.T) {
 		{"proxy base path prefix", based, goEnv{netrc: "machine {{HOST}}/mod login alice password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
 		{"proxy base path sibling", based, goEnv{netrc: "machine {{HOST}}/mo login alice password s3cret\n"}, ""},
 		{"forbidden retried once", forbidden, goEnv{netrc: "machine {{HOST}} login alice password s3cret\n"}, "Basic YWxpY2U6czNjcmV0"},
+		{"GOAUTH=off still retries", basic, goEnv{goauth: "off", netrc: "machine {{HOST}} login alice password s3cret\n"}, ""},
 		{"plain http gets no netrc", plain, goEnv{netrc: "machine {{HOST}} login alice password s3cret\n"}, ""},
 	}
 	for _, tt := range tests {

@@ -402,3 +402,27 @@ func TestHomeUndefined(t *testing.T) {
 		t.Errorf("logs = %q, want %q", logs, want)
 	}
 }
+
+func TestKeyAndWalk(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		url  string
+		want []string
+	}{
+		{"https://h.example/a/b", []string{"h.example/a/b", "h.example/a", "h.example"}},
+		{"https://h.example:8443/a/", []string{"h.example:8443/a", "h.example:8443"}},
+		{"https://h.example", []string{"h.example"}},
+		// go 1.26 keys on the whole URL: query and userinfo included.
+		{"https://h.example/a/b?go-get=1", []string{"h.example/a/b?go-get=1", "h.example/a", "h.example"}},
+		{"https://h.example/a?x=c/d", []string{"h.example/a?x=c/d", "h.example/a?x=c", "h.example"}},
+		{"https://u:p@h.example/a", []string{"u:p@h.example/a", "u:p@h.example"}},
+		{"http://h.example/a", []string{"http://h.example/a", "http://h.example", "http:/", "http:"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		walkPrefixes(Key(mustURL(t, tt.url)), func(p string) bool { got = append(got, p); return false })
+		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("prefixes of Key(%s) = %q, want %q", tt.url, got, tt.want)
+		}
+	}
+}
