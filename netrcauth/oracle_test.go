@@ -121,10 +121,14 @@ func testBase(t testing.TB, pems ...[]byte) *http.Transport {
 // runOurDownload fetches .info, .mod and .zip of example.com/m@v1.0.0 like
 // the go command (stopping at the first non-200 answer) through a Transport
 // built from e, and returns what srv saw.
-// ourErr is the *InsecureURLError text of the last runOurDownload, if any.
-var ourErr string
-
 func runOurDownload(t *testing.T, srv *modproxy.Server, e goEnv, tweak func(*Config)) []string {
+	tr, _ := runOurDownloadErr(t, srv, e, tweak)
+	return tr
+}
+
+// runOurDownloadErr is runOurDownload also returning the text of an
+// *InsecureURLError that stopped it.
+func runOurDownloadErr(t *testing.T, srv *modproxy.Server, e goEnv, tweak func(*Config)) (tr []string, ourErr string) {
 	t.Helper()
 	host := strings.TrimPrefix(strings.TrimPrefix(srv.HTTP.URL, "https://"), "http://")
 	dir := t.TempDir()
@@ -146,7 +150,6 @@ func runOurDownload(t *testing.T, srv *modproxy.Server, e goEnv, tweak func(*Con
 		proxy = e.proxy(proxy)
 	}
 	srv.Reset()
-	ourErr = ""
 	for _, ext := range []string{"info", "mod", "zip"} {
 		resp, err := client.Get(proxy + "/example.com/m/@v/v1.0.0." + ext)
 		if err != nil {
@@ -163,7 +166,7 @@ func runOurDownload(t *testing.T, srv *modproxy.Server, e goEnv, tweak func(*Con
 		}
 	}
 	a.Wait()
-	return trace(srv.Requests())
+	return trace(srv.Requests()), ourErr
 }
 
 // childEnv is the environment for GOAUTH commands in tests: PATH and HOME
@@ -375,7 +378,7 @@ func TestOracleInsecureUserinfo(t *testing.T) {
 	plain := modproxy.New(t, oracleModules)
 	e := goEnv{proxy: withUserinfo("alice:hunter2")}
 	goTrace, goErr := runGoDownload(t, plain, e)
-	ours := runOurDownload(t, plain, e, nil)
+	ours, ourErr := runOurDownloadErr(t, plain, e, nil)
 	if len(goTrace) != 0 || len(ours) != 0 {
 		t.Errorf("requests were sent: go %q, ours %q", goTrace, ours)
 	}
