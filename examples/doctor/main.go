@@ -1,0 +1,399 @@
+// Command doctor explains what the go command would do to fetch modules in
+// the current environment, and can check that every server it would contact
+// is reachable over verified TLS.
+//
+// Usage:
+//
+//	go run ./examples/doctor [-json] [-probe] [-timeout D] [MODULE[@VERSION]...]
+//
+// Doctor first lists the variables that decide how modules are fetched
+// (GOPROXY, GONOPROXY, GOPRIVATE, GONOSUMDB, GOINSECURE, GOSUMDB, GOAUTH,
+// GOENV, GOROOT, NETRC, the HTTP proxy variables, ...), each with its value
+// and where it came from: the process environment, the user go env file
+// (with its line), $GOROOT/go.env, or the go command's built-in default
+// (possibly taken from GOPRIVATE). Then, for each module, it shows the route
+// the go command would take over the GOPROXY list (which entries it tries,
+// when it moves on to the next, and the GONOPROXY pattern that decided),
+// whether the checksum database is consulted and why, and whether GOINSECURE
+// applies. Last come the surprises the go command tolerates silently: quoted
+// or CRLF values in go env files, pattern lists with stray spaces, HTTP
+// proxy values net/http misreads, netrc entries that never match, and so on.
+//
+// With -probe, doctor also requests every source on each route — the module
+// proxies, the origin (https://host/) of direct fetches and the checksum
+// database — through the configured HTTP proxy, trusting the roots Go trusts
+// in this environment (SSL_CERT_FILE, SSL_CERT_DIR), and classifies any
+// failure (unknown-authority, expired, hostname-mismatch, proxy, ...) with the
+// presented certificate chain and a hint naming the fix. Probes send no
+// credentials.
+//
+// With -json, doctor prints one JSON object: "env" maps each variable to
+// {"value", "source", ...}, where value is what "go env -json" prints;
+// "modules" holds one entry per module with its route (and, with -probe,
+// its probed "sources", each with an "error" object whose "kind" classifies
+// a failure); "diagnostics" lists the problems found; and with -probe,
+// "trust" reports the trust sources consulted.
+//
+// When the environment is one the go command refuses, such as an invalid
+// GOPROXY, doctor reports it in the go command's words ("go: MODULE:
+// invalid proxy URL missing scheme: ...") and exits with status 1, as it
+// does when a probe fails. Passwords in URLs are always printed as "xxxxx".
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/modnet/modnet/netrcauth"
+	"github.com/modnet/modnet/proxyenv"
+	"github.com/modnet/modnet/trust"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr))
+}
+
+// report is everything doctor found; -json prints it as is.
+type report struct {
+	Env         map[string]envVar `json:"env"`
+	Modules     []*moduleReport   `json:"modules"`
+	Diagnostics []diagnostic      `json:"diagnostics"`
+	Trust       *trust.Report     `json:"trust,omitempty"`
+
+	names []string // Env's keys in display order
+}
+
+// envVar is one variable: the value "go env" prints and where it came from.
+type envVar struct {
+	Value  string `json:"value"`
+	Source string `json:"source"` // env, file, goroot, default, go-binary or runtime
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Via    string `json:"via,omitempty"` // the variable a default was taken from
+	// Used is set for variables the go command reads from the process
+	// environment only (NETRC, the HTTP proxy and SSL_CERT_* variables)
+	// when what it uses differs from what "go env" prints.
+	Used *usedVar `json:"used,omitempty"`
+}
+
+type usedVar struct {
+	Name   string `json:"name"` // the spelling read, e.g. "https_proxy"
+	Value  string `json:"value"`
+	Source string `json:"source"`
+}
+
+type moduleReport struct {
+	Arg     string          `json:"arg"`
+	Path    string          `json:"path"`
+	Version string          `json:"version,omitempty"`
+	Route   *proxyenv.Route `json:"route,omitempty"`
+	// Error is what the go command would report for the module when the
+	// environment makes it fail, in "go mod download -json" form.
+	Error   string         `json:"error,omitempty"`
+	Sources []*probeReport `json:"sources,omitempty"`
+}
+
+type diagnostic struct {
+	// Severity is "error" when the go command fails because of the
+	// problem, "warning" when it silently does something else.
+	Severity string `json:"severity"`
+	// Topic is the part of the environment concerned: "goenv", "goauth",
+	// "netrc" or "trust".
+	Topic   string `json:"topic"`
+	Name    string `json:"name,omitempty"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+}
+
+// displayed lists the variables doctor reports, in order. The first group
+// is what the go command resolves through the go env files; the second is
+// read by its HTTP client and netrc code from the process environment only.
+var displayed = []string{
+	"GOPROXY", "GONOPROXY", "GOPRIVATE", "GONOSUMDB", "GOINSECURE", "GOSUMDB",
+	"GOAUTH", "GOENV", "GOROOT", "GOFLAGS", "GOTOOLCHAIN", "GOVCS", "GODEBUG",
+	"NETRC", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR",
+}
+
+// processOnly are the displayed variables the go command's fetching reads
+// from the process environment only, although "go env" prints them when a
+// go env file assigns them.
+var processOnly = map[string]bool{
+	"NETRC": true, "HTTP_PROXY": true, "HTTPS_PROXY": true, "NO_PROXY": true,
+	"SSL_CERT_FILE": true, "SSL_CERT_DIR": true,
+}
+
+func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("doctor", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	jsonOut := flags.Bool("json", false, "print one JSON object")
+	probe := flags.Bool("probe", false, "request every source on each route and classify failures")
+	timeout := flags.Duration("timeout", 10*time.Second, "time limit for each probe")
+	flags.Usage = func() {
+		fmt.Fprintf(stderr, "usage: doctor [-json] [-probe] [-timeout D] [MODULE[@VERSION]...]\n")
+		flags.PrintDefaults()
+	}
+	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	getenv := func(k string) string { v, _ := lookupEnv(k); return v }
+
+	env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: getenv, LookupEnv: lookupEnv})
+	if err != nil {
+		fmt.Fprintf(stderr, "doctor: %v\n", err)
+		return 1
+	}
+	rep := &report{Modules: []*moduleReport{}, Diagnostics: []diagnostic{}}
+	rep.Env, rep.names = envReport(env, getenv)
+	rep.Diagnostics = append(rep.Diagnostics, envDiagnostics(env)...)
+
+	status := 0
+	// failures are the go command's error lines, printed to stderr.
+	var failures []string
+	for _, arg := range flags.Args() {
+		m := explain(env, arg)
+		if m.Error != "" {
+			failures = append(failures, "go: "+m.Error)
+			status = 1
+		}
+		rep.Modules = append(rep.Modules, m)
+	}
+	rep.Diagnostics = append(rep.Diagnostics, netrcDiagnostics(env, rep.Modules, getenv)...)
+
+	if *probe {
+		p, diags := newProber(env, getenv, *timeout)
+		rep.Diagnostics = append(rep.Diagnostics, diags...)
+		rep.Trust = p.pool.Report()
+		for _, m := range rep.Modules {
+			if m.Route == nil {
+				continue
+			}
+			m.Sources = p.probeRoute(ctx, m)
+			for _, s := range m.Sources {
+				if s.ProbeResult != nil && s.ProbeResult.Error != nil {
+					status = 1
+				}
+			}
+		}
+	}
+
+	var out strings.Builder
+	if *jsonOut {
+		enc := json.NewEncoder(&out)
+		enc.SetIndent("", "\t")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintf(stderr, "doctor: %v\n", err)
+			return 1
+		}
+	} else {
+		printText(&out, rep, *probe)
+	}
+	// Every value was redacted where it was formatted; scrubbing the
+	// finished text once more keeps a password that slipped into some
+	// error message from ever being printed.
+	scrub := scrubber(env, getenv)
+	io.WriteString(stdout, scrub(out.String()))
+	for _, f := range failures {
+		fmt.Fprintln(stderr, scrub(f))
+	}
+	return status
+}
+
+// explain computes the go command's decisions for one MODULE[@VERSION]
+// argument.
+func explain(env *proxyenv.Env, arg string) *moduleReport {
+	path, version, _ := strings.Cut(arg, "@")
+	m := &moduleReport{Arg: arg, Path: path, Version: version}
+	r, err := env.Route(path)
+	if err != nil {
+		// An invalid GOPROXY: the go command stops with the parse error,
+		// prefixed by the module it was looking up.
+		m.Error = arg + ": " + goMessage(err)
+		return m
+	}
+	m.Route = r
+	if r.SumDB.Use && r.SumDB.Err != nil {
+		// The go command needs the database (for a module go.sum does not
+		// list yet) and fails on its first check, the go.mod hash.
+		m.Error = arg + ": verifying go.mod: " + goMessage(r.SumDB.Err)
+	}
+	return m
+}
+
+// goMessage returns the text the go command prints for an environment
+// error: modnet's errors carry the go command's message in their Err
+// field, under a package prefix.
+func goMessage(err error) string {
+	var ple *proxyenv.ProxyListError
+	var sde *proxyenv.SumDBError
+	switch {
+	case errors.As(err, &ple):
+		return ple.Err.Error()
+	case errors.As(err, &sde):
+		return sde.Err.Error()
+	}
+	return err.Error()
+}
+
+// envReport describes each displayed variable.
+func envReport(env *proxyenv.Env, getenv func(string) string) (map[string]envVar, []string) {
+	vars := make(map[string]envVar, len(displayed))
+	for _, name := range displayed {
+		goenv, _ := env.GoEnv(name)
+		var v envVar
+		if !processOnly[name] {
+			v = fromValue(env.Lookup(name))
+			v.Value = goenv
+		} else {
+			v = goEnvOrigin(env, name, goenv, getenv)
+			used := env.Sources[name] // NETRC and the HTTP proxy variables
+			if _, ok := env.Sources[name]; !ok {
+				used = proxyenv.Value{Name: name, Value: getenv(name), Source: proxyenv.SourceEnv}
+				if used.Value == "" {
+					used.Source = proxyenv.SourceDefault
+				}
+			}
+			if used.Value != goenv || used.Name != name {
+				v.Used = &usedVar{Name: used.Name, Value: redacted(name, used.Value), Source: string(used.Source)}
+			}
+		}
+		v.Value = redacted(name, v.Value)
+		vars[name] = v
+	}
+	return vars, displayed
+}
+
+func fromValue(v proxyenv.Value) envVar {
+	return envVar{Value: v.Value, Source: string(v.Source), File: v.File, Line: v.Line, Via: v.Via}
+}
+
+// goEnvOrigin finds where "go env" takes a variable the go command does
+// not itself know from: the process environment, else the first go env
+// file assigning it. (Env.Lookup reports where the go command's fetching
+// code takes it from, the process environment only.)
+func goEnvOrigin(env *proxyenv.Env, name, value string, getenv func(string) string) envVar {
+	switch {
+	case value == "":
+		return envVar{Source: string(proxyenv.SourceDefault)}
+	case getenv(name) == value:
+		return envVar{Value: value, Source: string(proxyenv.SourceEnv)}
+	}
+	if env.GOENV != "" {
+		if data, err := os.ReadFile(env.GOENV); err == nil {
+			if l, ok := proxyenv.LookupEnvLine(proxyenv.ParseEnvFile(data), name); ok {
+				return envVar{Value: value, Source: string(proxyenv.SourceFile), File: env.GOENV, Line: l.Line}
+			}
+		}
+	}
+	goroot := env.GOROOT + string(os.PathSeparator) + "go.env"
+	if data, err := os.ReadFile(goroot); err == nil {
+		for _, l := range proxyenv.ParseEnvFile(data) {
+			if !l.Ignored && l.Key == name { // in go.env the first assignment wins
+				return envVar{Value: value, Source: string(proxyenv.SourceGOROOT), File: goroot, Line: l.Line}
+			}
+		}
+	}
+	return envVar{Value: value, Source: string(proxyenv.SourceFile), File: env.GOENV}
+}
+
+// redacted hides the passwords in the URLs of a variable's value, the way
+// proxyenv formats values (GOPROXY entries, a GOSUMDB URL, proxy URLs).
+func redacted(name, value string) string {
+	s := proxyenv.Value{Name: name, Value: value}.String()
+	return strings.TrimSuffix(strings.TrimPrefix(s, name+"="), " ()")
+}
+
+// envDiagnostics lists what is wrong with the environment itself.
+func envDiagnostics(env *proxyenv.Env) []diagnostic {
+	var ds []diagnostic
+	// Errors the go command stops on.
+	if _, err := proxyenv.ParseProxyList(env.GOPROXY, env.GONOPROXY); err != nil {
+		ds = append(ds, diagnostic{Severity: "error", Topic: "goenv", Name: "GOPROXY", Message: goMessage(err)})
+	}
+	if _, err := proxyenv.ParseSumDB(env.GOSUMDB); err != nil {
+		ds = append(ds, diagnostic{Severity: "error", Topic: "goenv", Name: "GOSUMDB",
+			Message: goMessage(err) + " (the go command fails when it needs the checksum database)"})
+	}
+	if err := netrcauth.ValidateGOAUTH(env.GOAUTH); err != nil {
+		ds = append(ds, diagnostic{Severity: "error", Topic: "goauth", Name: "GOAUTH",
+			Message: strings.TrimPrefix(err.Error(), "netrcauth: ")})
+	}
+	// Env.Lint covers the go env files, empty variables, the pattern
+	// lists (matcher.Lint) and the HTTP proxy variables
+	// (Env.ValidateProxy).
+	for _, d := range env.Lint() {
+		ds = append(ds, diagnostic{Severity: "warning", Topic: "goenv", Name: d.Name, File: d.File, Line: d.Line, Message: d.Message})
+	}
+	return ds
+}
+
+// netrcDiagnostics lints the netrc file when GOAUTH reads it, checking its
+// entries against the https sources of the routes.
+func netrcDiagnostics(env *proxyenv.Env, mods []*moduleReport, getenv func(string) string) []diagnostic {
+	methods, off, err := netrcauth.ParseGOAUTH(env.GOAUTH)
+	if err != nil || off {
+		return nil
+	}
+	usesNetrc := false
+	for _, m := range methods {
+		usesNetrc = usesNetrc || m.Kind == netrcauth.Netrc
+	}
+	if !usesNetrc {
+		return nil
+	}
+	path, err := netrcauth.Path(getenv, runtime.GOOS, nil)
+	if err != nil {
+		return []diagnostic{{Severity: "warning", Topic: "netrc", Name: "GOAUTH", Message: "GOAUTH=netrc: " + err.Error()}}
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil // no netrc file: no credentials, as for the go command
+	}
+	var urls []string
+	seen := map[string]bool{}
+	for _, m := range mods {
+		if m.Route == nil {
+			continue
+		}
+		for _, s := range m.Route.Steps {
+			u := ""
+			switch s.Action {
+			case proxyenv.ActionProxy:
+				if s.Entry.URL.Scheme == "https" {
+					u = s.Entry.URL.String()
+				}
+			case proxyenv.ActionDirect:
+				u = originURL(m.Route.Module)
+			}
+			if u != "" && !seen[u] {
+				seen[u] = true
+				urls = append(urls, u)
+			}
+		}
+	}
+	lint, err := netrcauth.LintFile(path, netrcauth.LintOptions{URLs: urls})
+	if err != nil {
+		return []diagnostic{{Severity: "warning", Topic: "netrc", File: path, Message: "cannot read the netrc file; the go command uses no netrc credentials: " + err.Error()}}
+	}
+	var ds []diagnostic
+	for _, d := range lint {
+		msg := string(d.Kind) + ": " + d.Message
+		ds = append(ds, diagnostic{Severity: "warning", Topic: "netrc", File: path, Line: d.Line, Message: msg})
+	}
+	return ds
+}
+
+// originURL is where a direct fetch of modulePath starts: https on the
+// host named by its first element.
+func originURL(modulePath string) string {
+	host, _, _ := strings.Cut(modulePath, "/")
+	return "https://" + host + "/"
+}

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"unicode"
+
+	"github.com/modnet/modnet/proxyenv"
+)
+
+// alwaysShown are the variables printed even when empty; the others are
+// printed only when set.
+var alwaysShown = map[string]bool{
+	"GOPROXY": true, "GONOPROXY": true, "GOPRIVATE": true, "GONOSUMDB": true,
+	"GOINSECURE": true, "GOSUMDB": true, "GOAUTH": true, "GOENV": true, "GOROOT": true,
+}
+
+// printText writes the human-readable report.
+func printText(w io.Writer, rep *report, probed bool) {
+	fmt.Fprintln(w, "go environment:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, name := range rep.names {
+		v := rep.Env[name]
+		shown, where := v.Value, sourceText(v.Source, v.File, v.Line, v.Via)
+		if v.Used != nil {
+			// What the go command uses differs from what "go env" prints.
+			shown, where = v.Used.Value, sourceText(v.Used.Source, "", 0, "")
+			if v.Used.Name != name {
+				where += " as " + v.Used.Name
+			}
+			if v.Value != "" {
+				where += fmt.Sprintf("; go env prints %s from %s, which the go command ignores", display(v.Value), sourceText(v.Source, v.File, v.Line, ""))
+			}
+		}
+		if shown == "" && !alwaysShown[name] {
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t(%s)\n", name, display(shown), where)
+	}
+	tw.Flush()
+
+	for _, m := range rep.Modules {
+		fmt.Fprintf(w, "\n%s:\n", m.Arg)
+		if m.Route == nil {
+			fmt.Fprintf(w, "  error: go: %s\n", m.Error)
+			continue
+		}
+		printRoute(w, m)
+		if m.Error != "" {
+			fmt.Fprintf(w, "  error: go: %s\n", m.Error)
+		}
+		if probed {
+			printProbes(w, m)
+		}
+	}
+
+	if rep.Trust != nil {
+		fmt.Fprintf(w, "\ntrust: %d roots", rep.Trust.Total)
+		if rep.Trust.Platform {
+			fmt.Fprint(w, " plus the platform verifier's")
+		}
+		fmt.Fprintln(w)
+		for _, s := range rep.Trust.Sources {
+			if s.Status == "not-consulted" {
+				continue
+			}
+			line := fmt.Sprintf("  %s %s: %s", s.Kind, s.Name, s.Status)
+			if s.Variable != "" {
+				line += " (from " + s.Variable + ")"
+			}
+			if s.Loaded > 0 {
+				line += fmt.Sprintf(", %d loaded", s.Loaded)
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+
+	if len(rep.Diagnostics) == 0 {
+		fmt.Fprintln(w, "\ndiagnostics: none")
+		return
+	}
+	fmt.Fprintln(w, "\ndiagnostics:")
+	for _, d := range rep.Diagnostics {
+		loc := d.File
+		if loc != "" && d.Line > 0 {
+			loc += ":" + strconv.Itoa(d.Line)
+		}
+		if loc != "" {
+			loc += ": "
+		}
+		if d.Name != "" {
+			loc += d.Name + ": "
+		}
+		fmt.Fprintf(w, "  %s: %s%s\n", d.Severity, loc, d.Message)
+	}
+}
+
+func printRoute(w io.Writer, m *moduleReport) {
+	r := m.Route
+	if r.Module != r.Path {
+		fmt.Fprintf(w, "  looked up as %s\n", r.Module)
+	}
+	fmt.Fprintln(w, "  route:")
+	for i, s := range r.Steps {
+		line := fmt.Sprintf("    %d. %s: ", i+1, s.Entry.String())
+		switch s.Action {
+		case proxyenv.ActionProxy:
+			line += "module proxy"
+		case proxyenv.ActionDirect:
+			line += "from the origin, " + originURL(r.Module) + " (go-import lookup, then version control)"
+		default:
+			line += "skipped"
+		}
+		switch {
+		case i == len(r.Steps)-1:
+		case s.FallThrough == proxyenv.FallThroughAnyError:
+			line += "; next entry after any error"
+		default:
+			line += "; next entry only after 404 or 410"
+		}
+		fmt.Fprintln(w, line)
+		if s.Action == proxyenv.ActionSkip || s.Pattern != "" || s.Entry.Kind == proxyenv.ProxyNoproxy || s.Insecure {
+			fmt.Fprintf(w, "       why: %s\n", s.Reason)
+		}
+	}
+	use := "not consulted"
+	if r.SumDB.Use {
+		use = "consulted"
+	}
+	fmt.Fprintf(w, "  sumdb: %s: %s\n", use, r.SumDB.Reason)
+	if r.SumDB.Use && r.SumDB.Err == nil {
+		if r.SumDB.URL != "" {
+			fmt.Fprintf(w, "    at %s\n", r.SumDB.URL)
+		} else {
+			fmt.Fprintf(w, "    found at %s\n", strings.Join(append(append([]string(nil), r.SumDB.Probes...), r.SumDB.Direct), ", else "))
+		}
+	}
+	fmt.Fprintf(w, "  goinsecure: %s\n", r.Insecure.Reason)
+}
+
+func printProbes(w io.Writer, m *moduleReport) {
+	if len(m.Sources) == 0 {
+		fmt.Fprintln(w, "  probes: nothing to contact")
+		return
+	}
+	fmt.Fprintln(w, "  probes:")
+	for _, s := range m.Sources {
+		res := s.ProbeResult
+		switch {
+		case res == nil:
+			fmt.Fprintf(w, "    skip  %-15s %s: %s\n", s.Role, s.URL, s.Skipped)
+			continue
+		case res.Error == nil:
+			detail := []string{strconv.Itoa(res.StatusCode)}
+			if res.TLSVersion != "" {
+				detail = append(detail, res.TLSVersion)
+			}
+			if c := chainSummary(res.Chain); c != "" {
+				detail = append(detail, c)
+			}
+			if res.Proxy != "" {
+				detail = append(detail, "via proxy "+res.Proxy)
+			}
+			fmt.Fprintf(w, "    ok    %-15s %s: %s\n", s.Role, s.URL, strings.Join(detail, ", "))
+		default:
+			e := res.Error
+			fmt.Fprintf(w, "    FAIL  %-15s %s: %s: %s\n", s.Role, s.URL, e.Kind, e.Message)
+			if res.Proxy != "" {
+				fmt.Fprintf(w, "          via proxy %s\n", res.Proxy)
+			}
+			if c := chainSummary(res.Chain); c != "" {
+				fmt.Fprintf(w, "          chain: %s\n", c)
+			}
+			if e.Hint != "" {
+				fmt.Fprintf(w, "          hint: %s\n", e.Hint)
+			}
+		}
+		if s.Note != "" {
+			fmt.Fprintf(w, "          note: %s\n", s.Note)
+		}
+	}
+}
+
+// sourceText says where a value came from, in words.
+func sourceText(src, file string, line int, via string) string {
+	pos := file
+	if line > 0 {
+		pos += ":" + strconv.Itoa(line)
+	}
+	switch proxyenv.Source(src) {
+	case proxyenv.SourceEnv:
+		return "environment"
+	case proxyenv.SourceFile:
+		return "go env file " + pos
+	case proxyenv.SourceGOROOT:
+		return pos
+	case proxyenv.SourceGoBinary:
+		return "installation of " + file
+	case proxyenv.SourceRuntime:
+		return "GOROOT doctor was built with"
+	case proxyenv.SourceDefault:
+		if via != "" {
+			return "default, from " + via
+		}
+		return "default"
+	}
+	return src
+}
+
+// display quotes a value when its spaces, quotes or control characters
+// (such as the '\r' of a CRLF go env file) would otherwise be invisible.
+func display(v string) string {
+	if v == "" {
+		return `""`
+	}
+	for _, r := range v {
+		if unicode.IsSpace(r) || !unicode.IsPrint(r) || r == '"' || r == '\'' {
+			return strconv.Quote(v)
+		}
+	}
+	return v
+}
+
+// scrubber returns a function that replaces, in printed text, the
+// password of every URL in the environment's proxy settings by "xxxxx".
+// Values are redacted where they are formatted; this is the safety net.
+func scrubber(env *proxyenv.Env, getenv func(string) string) func(string) string {
+	var values []string
+	for _, name := range []string{"GOPROXY", "GOSUMDB", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy", "NO_PROXY", "no_proxy"} {
+		values = append(values, getenv(name))
+		if v, ok := env.GoEnv(name); ok {
+			values = append(values, v)
+		}
+	}
+	values = append(values, env.GOPROXY, env.GOSUMDB, env.HTTP_PROXY, env.HTTPS_PROXY)
+	var pairs []string
+	for _, v := range values {
+		for _, tok := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '|' || unicode.IsSpace(r) }) {
+			pass, ok := rawPassword(tok)
+			if !ok {
+				continue
+			}
+			pairs = append(pairs, ":"+pass+"@", ":xxxxx@")
+			if dec, err := url.PathUnescape(pass); err == nil && dec != pass {
+				pairs = append(pairs, ":"+dec+"@", ":xxxxx@")
+			}
+		}
+	}
+	if len(pairs) == 0 {
+		return func(s string) string { return s }
+	}
+	return strings.NewReplacer(pairs...).Replace
+}
+
+// rawPassword returns the password in a URL-like string, as written,
+// whether or not the string parses: "scheme://user:pass@host/..." or
+// "user:pass@host".
+func rawPassword(s string) (string, bool) {
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at < 0 {
+		return "", false
+	}
+	_, pass, ok := strings.Cut(s[:at], ":")
+	return pass, ok && pass != "" && pass != "xxxxx"
+}
