@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -102,6 +103,9 @@ type diffCase struct {
 	mod     string // path@version
 	// wantOK is whether the download should succeed (checked on both).
 	wantOK bool
+	// goPanics marks inputs the go command crashes on; modnet must
+	// return an error instead.
+	goPanics bool
 }
 
 var diffCases = []diffCase{
@@ -211,6 +215,12 @@ var diffCases = []diffCase{
 	{name: "sumdb-mod-fails-first", servers: []string{"mod404", "sumdb"}, goproxy: "{A},{B}", env: map[string]string{"GOSUMDB": "{KEY}"}, wantOK: true},
 	{name: "sumdb-invalid-fields", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "a b c"}},
 	{name: "sumdb-invalid-key", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "sum.test+bad"}},
+	// A database name note accepts but url.Parse rejects crashes the go
+	// command (nil pointer dereference in its GOSUMDB parsing).
+	{name: "sumdb-name-unparsable", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "%zz+b46ea58e+AQQ4UkyF6mqkNJKmRLCM1oU2soZOp+MMlDa2iK90xMFh"}, goPanics: true},
+	{name: "sumdb-name-trailing-slash", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "sum.test/+aea811f9+AeRLdl+XkA6ZVDkTjSfhX+3c8xtMY1Jv4/chJKD913W0"}},
+	{name: "sumdb-name-userinfo", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "u@sum.test+948897a9+AYAwRHOlxk9uPr4+TT9PpxH+DP7zNDQqE8h8jqhZdrvP"}},
+	{name: "sumdb-name-with-path", servers: []string{"sup404"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "sum.test/path+f01b072d+AVoGai2cmjJZrUpfD/H+z38O2PCx4k9yT9ymUEhn9Pg2"}},
 	{name: "sumdb-unknown-name", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "sum.example.com"}},
 	// Redirects are followed within one step; https to http is refused.
 	{name: "redirect-cross-host", servers: []string{"redirect:B", "ok"}, goproxy: "{A}", wantOK: true},
@@ -323,6 +333,22 @@ func runDiff(t *testing.T, tc diffCase) {
 	path, vers, _ := strings.Cut(mod, "@")
 
 	ds, stderr, err := g.ModDownload(context.Background(), mod)
+	if tc.goPanics {
+		if err == nil || !strings.Contains(err.Error(), "panic: runtime error") {
+			t.Fatalf("go command did not crash as recorded: %v %+v", err, ds)
+		}
+		env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: g.Getenv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := env.Route(path)
+		var se *proxyenv.SumDBError
+		if err != nil || !errors.As(r.SumDB.Err, &se) {
+			t.Fatalf("Route(%q): %v, SumDB.Err %v; want a *SumDBError", path, err, r.SumDB.Err)
+		}
+		t.Logf("go command panics; modnet: %v", se)
+		return
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,7 +420,7 @@ func (de *diffEnv) download(t *testing.T, env *proxyenv.Env, path, vers string) 
 		return false, err
 	}
 	client := &http.Client{
-		Transport: &http.Transport{TLSClientConfig: newTLSConfig(de.roots), Proxy: nil},
+		Transport: &http.Transport{TLSClientConfig: newTLSConfig(de.roots), Proxy: nil, DialContext: loopbackOnly},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
 				return fmt.Errorf("redirected from secure URL %s to insecure URL %s", via[len(via)-1].URL, req.URL)
@@ -479,7 +505,7 @@ func (v *sumVerifier) verify(ctx context.Context, path, vers string) (direct boo
 	if v.err != nil {
 		return false, wrap(fmt.Errorf("%s@%s/go.mod: %v", path, vers, v.err))
 	}
-	if v.base.Host == r.SumDB.DB.Name {
+	if v.base.String() == r.SumDB.DB.DirectURL().String() {
 		// The direct database is not on this machine; the go command's
 		// attempt ends at the sink proxy.
 		return true, wrap(errDirectUnsupported)
@@ -571,6 +597,17 @@ func fetchBody(ctx context.Context, client *http.Client, u *url.URL, body *[]byt
 		*body = b
 	}
 	return err
+}
+
+// loopbackOnly dials 127.0.0.1 only, so a driver bug cannot reach the
+// network (not even DNS).
+func loopbackOnly(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host != "127.0.0.1" {
+		return nil, fmt.Errorf("test driver refuses to dial %s", addr)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
 }
 
 func newTLSConfig(roots *x509.CertPool) *tls.Config { return &tls.Config{RootCAs: roots} }
