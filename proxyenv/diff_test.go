@@ -611,3 +611,59 @@ func loopbackOnly(ctx context.Context, network, addr string) (net.Conn, error) {
 }
 
 func newTLSConfig(roots *x509.CertPool) *tls.Config { return &tls.Config{RootCAs: roots} }
+
+// TestDiffGOINSECURE checks Route's GOINSECURE decision against what the
+// go command does at direct: with a matching pattern it also tries plain
+// http for import path discovery (seen by the sink proxy as an http://
+// URL), without one it tries https only, and proxies are never affected.
+func TestDiffGOINSECURE(t *testing.T) {
+	gooracle.Required(t)
+	t.Parallel()
+	tests := []struct {
+		name, goproxy, goinsecure, gonoproxy string
+	}{
+		{"match-direct", "direct", "example.com", ""},
+		{"glob-match-direct", "direct", "*.com", ""},
+		{"no-match-direct", "direct", "corp.example", ""},
+		{"match-noproxy", "off", "example.com/m", "example.com"},
+		{"match-proxy-only", "{A}", "example.com", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			g := gooracle.New(t)
+			s := modproxy.New(t, nil, modproxy.TLS(), modproxy.Status("", 404))
+			g.Set("SSL_CERT_FILE", s.CAFile)
+			goproxy := strings.ReplaceAll(tt.goproxy, "{A}", s.URL)
+			g.Set("GOPROXY", goproxy)
+			g.Set("GOINSECURE", tt.goinsecure)
+			if tt.gonoproxy != "" {
+				g.Set("GONOPROXY", tt.gonoproxy)
+			}
+			if _, _, err := g.ModDownload(context.Background(), "example.com/m@v1.0.0"); err != nil {
+				t.Fatal(err)
+			}
+			plainHTTP := false
+			for _, target := range g.Sink.Targets() {
+				plainHTTP = plainHTTP || strings.HasPrefix(target, "http://")
+			}
+			t.Logf("sink targets: %q", g.Sink.Targets())
+			env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: g.Getenv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := env.Route("example.com/m")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Insecure.Applies != plainHTTP {
+				t.Errorf("Route: GOINSECURE applies = %v (%s); go command tried plain http: %v (sink %q)", r.Insecure.Applies, r.Insecure.Reason, plainHTTP, g.Sink.Targets())
+			}
+			for _, req := range s.Requests() {
+				if req.Status != 404 {
+					t.Errorf("proxy request %s answered %d", req.Path, req.Status)
+				}
+			}
+		})
+	}
+}
