@@ -36,6 +36,7 @@ var diffMods = []modproxy.Module{
 	{Path: "example.com/m", Version: "v1.0.0"},
 	{Path: "example.com/Upper/m", Version: "v1.2.3"},
 	{Path: "corp.example/private/x", Version: "v0.1.0"},
+	{Path: "golang.org/toolchain", Version: "v0.0.1-go1.99.0.linux-amd64"},
 }
 
 // server behaviours by name. targets maps server names to their URLs once
@@ -234,6 +235,12 @@ var diffCases = []diffCase{
 	{name: "envfile-404-comma-ok", servers: []string{"404", "ok"}, goproxy: "{A},{B}", env: map[string]string{"_INFILE": "1"}, wantOK: true},
 	{name: "envfile-goprivate", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"_INFILE": "1", "GOPRIVATE": "example.com"}},
 	{name: "empty-gonoproxy-falls-to-goprivate", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOPRIVATE": "example.com", "GONOPROXY": ""}},
+	// golang.org/toolchain is verified even with GOSUMDB=off or GONOSUMDB,
+	// except from a single file:// GOPROXY.
+	{name: "toolchain-sumdb-off", servers: []string{"ok"}, goproxy: "{A}", mod: "golang.org/toolchain@v0.0.1-go1.99.0.linux-amd64", env: map[string]string{"GOSUMDB": "off"}},
+	{name: "toolchain-gonosumdb", servers: []string{"sumdb"}, goproxy: "{A}", mod: "golang.org/toolchain@v0.0.1-go1.99.0.linux-amd64", env: map[string]string{"GOSUMDB": "{KEY}", "GONOSUMDB": "golang.org"}, wantOK: true},
+	{name: "toolchain-file-exempt", servers: []string{"file"}, goproxy: "{A}", mod: "golang.org/toolchain@v0.0.1-go1.99.0.linux-amd64", env: map[string]string{"GOSUMDB": "off"}, wantOK: true},
+	{name: "toolchain-file-list-not-exempt", servers: []string{"file", "ok"}, goproxy: "{A},{B}", mod: "golang.org/toolchain@v0.0.1-go1.99.0.linux-amd64", env: map[string]string{"GOSUMDB": "off"}},
 	// Scheme inference: host:port without scheme becomes https.
 	{name: "inferred-https", servers: []string{"tls"}, goproxy: "{A-noscheme}", wantOK: true},
 }

@@ -2,6 +2,7 @@ package proxyenv
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -296,4 +297,35 @@ func TestRoutePatternReported(t *testing.T) {
 			t.Errorf("Route(%q) with GONOPROXY=%q: pattern %q (matched %v), want %q", tt.path, tt.gonoproxy, r.NoProxy.Pattern, r.NoProxy.Matched, tt.pattern)
 		}
 	}
+}
+
+func FuzzRoute(f *testing.F) {
+	f.Add("https://a,direct", "corp.example", "sum.golang.org", "", "example.com/m")
+	f.Add("off", "example.com", "off", "example.com", "example.com/m")
+	f.Add("file:///x", "", "off", "", "toolchain")
+	f.Fuzz(func(t *testing.T, goproxy, gonoproxy, gosumdb, goinsecure, path string) {
+		e := &Env{GOPROXY: goproxy, GONOPROXY: gonoproxy, GOSUMDB: gosumdb, GOINSECURE: goinsecure}
+		r, err := e.Route(path)
+		if err != nil {
+			var pe *ProxyListError
+			if !errors.As(err, &pe) {
+				t.Fatalf("Route error %#v is not a *ProxyListError", err)
+			}
+			return
+		}
+		if len(r.Steps) != len(r.Proxies) || len(r.Steps) == 0 {
+			t.Fatalf("%d steps for %d entries", len(r.Steps), len(r.Proxies))
+		}
+		if _, err := json.Marshal(r); err != nil {
+			t.Fatalf("json.Marshal: %v", err)
+		}
+		n := 0
+		err = Walk(t.Context(), r, func(ctx context.Context, s Step) error {
+			n++
+			return status(404)
+		})
+		if err == nil || n > len(r.Steps) {
+			t.Fatalf("Walk with only 404s = %v after %d calls", err, n)
+		}
+	})
 }
