@@ -72,7 +72,7 @@ func doctorJSON(t *testing.T, g *gooracle.Go, args ...string) (int, *output, str
 func TestEnvMatchesGoEnv(t *testing.T) {
 	tests := []struct {
 		name  string
-		env   map[string]string // "" value: set empty; "<unset>": unset
+		env   map[string]string // "" sets empty; "<unset>" unsets; "<goroot>" is the go binary's GOROOT
 		file  string            // user go env file
 		check func(t *testing.T, env map[string]envVar)
 	}{
@@ -155,6 +155,17 @@ func TestEnvMatchesGoEnv(t *testing.T) {
 			},
 		},
 		{
+			name: "GOPRIVATE and GOAUTH in the file, GOROOT in the environment",
+			env:  map[string]string{"GOROOT": "<goroot>", "GOAUTH": "<unset>"},
+			file: "GOPRIVATE=*.corp.example\nGOAUTH=netrc;git /tmp\nGONOSUMDB=\nGOINSECURE=a.example,,b.example/\n",
+			check: func(t *testing.T, env map[string]envVar) {
+				want(t, env, "GOROOT", "env")
+				if v := env["GONOSUMDB"]; v.Value != "*.corp.example" || v.Via != "GOPRIVATE" {
+					t.Errorf("GONOSUMDB = %+v, want the GOPRIVATE default despite the empty file value", v)
+				}
+			},
+		},
+		{
 			name: "GOSUMDB off, GOTOOLCHAIN and GODEBUG from the environment",
 			env:  map[string]string{"GOSUMDB": "off", "GODEBUG": "tlsmlkem=0", "GOTOOLCHAIN": "local"},
 		},
@@ -164,9 +175,12 @@ func TestEnvMatchesGoEnv(t *testing.T) {
 			t.Parallel()
 			g := gooracle.New(t)
 			for k, v := range tt.env {
-				if v == "<unset>" {
+				switch v {
+				case "<unset>":
 					g.Unset(k)
-				} else {
+				case "<goroot>":
+					g.Set(k, filepath.Dir(filepath.Dir(g.Bin)))
+				default:
 					g.Set(k, v)
 				}
 			}
@@ -247,6 +261,31 @@ func TestInvalidGOPROXY(t *testing.T) {
 				t.Errorf("doctor -json: exit %d, modules %+v; want exit 1 and error %q", code, out.Modules, ds[0].Error)
 			}
 		})
+	}
+}
+
+// TestMalformedPath checks that module paths the go command rejects are
+// reported in its words.
+func TestMalformedPath(t *testing.T) {
+	t.Parallel()
+	g := gooracle.New(t)
+	args := []string{"m@v1.0.0", "Example.com/m@v1.0.0", "@v1", "example.com/ok@v1.0.0"}
+	ds, _, err := g.ModDownload(context.Background(), args...)
+	if err != nil || len(ds) != len(args) {
+		t.Fatalf("go mod download -json: %+v %v", ds, err)
+	}
+	code, out, _ := doctorJSON(t, g, args...)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for i, d := range ds {
+		want := d.Error
+		if strings.Contains(want, "GOPROXY=off") {
+			want = "" // a valid path: the go command fails later, on the network
+		}
+		if got := out.Modules[i].Error; got != want {
+			t.Errorf("doctor %s: error %q, want %q", args[i], got, want)
+		}
 	}
 }
 
@@ -337,10 +376,7 @@ func TestProbe(t *testing.T) {
 		t.Parallel()
 		g := gooracle.New(t)
 		g.Set("GOPROXY", trusted.URL)
-		g.Set("SSL_CERT_FILE", filepath.Join(g.Dir, "empty.pem")) // no roots at all
-		if err := os.WriteFile(g.Getenv("SSL_CERT_FILE"), nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		// No SSL_CERT_FILE: the system roots, which lack the test CA.
 		code, out, _ := doctorJSON(t, g, "-probe", "example.com/m@v1.0.0")
 		if code != 1 {
 			t.Errorf("exit %d, want 1 for a failed probe", code)
@@ -351,6 +387,12 @@ func TestProbe(t *testing.T) {
 		}
 		if out.Trust == nil {
 			t.Errorf("no trust report")
+		}
+		_, text, _ := doctor(t, g, "-probe", "example.com/m@v1.0.0")
+		for _, s := range []string{"FAIL  proxy", "unknown-authority", "hint: ", "chain: leaf CN=127.0.0.1"} {
+			if !strings.Contains(text, s) {
+				t.Errorf("text output lacks %q:\n%s", s, text)
+			}
 		}
 	})
 

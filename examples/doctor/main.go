@@ -55,6 +55,7 @@ import (
 	"github.com/modnet/modnet/netrcauth"
 	"github.com/modnet/modnet/proxyenv"
 	"github.com/modnet/modnet/trust"
+	"golang.org/x/mod/module"
 )
 
 func main() {
@@ -221,6 +222,14 @@ func explain(env *proxyenv.Env, arg string) *moduleReport {
 		return m
 	}
 	m.Route = r
+	if r.Module == r.Path {
+		// The go command checks the path after parsing GOPROXY ("go" and
+		// "toolchain" name the toolchain module instead).
+		if err := module.CheckPath(path); err != nil {
+			m.Error = arg + ": " + err.Error()
+			return m
+		}
+	}
 	if r.SumDB.Use && r.SumDB.Err != nil {
 		// The go command needs the database (for a module go.sum does not
 		// list yet) and fails on its first check, the go.mod hash.

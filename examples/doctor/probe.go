@@ -45,14 +45,10 @@ func newProber(env *proxyenv.Env, getenv func(string) string, timeout time.Durat
 	pool, err := trust.FromEnvironment(getenv).Build()
 	if err != nil {
 		// Only strict (extra) sources fail a build; fall back to the
-		// system roots so the probes still say something.
+		// system roots so the probes still say something. (Warnings about
+		// the sources are in the trust report.)
 		diags = append(diags, diagnostic{Severity: "error", Topic: "trust", Message: err.Error()})
 		pool = nil
-	}
-	if pool != nil {
-		for _, w := range pool.Report().Warnings {
-			diags = append(diags, diagnostic{Severity: "warning", Topic: "trust", Name: w.Code, Message: w.Message})
-		}
 	}
 	proxy := env.ProxyConfig().ProxyFunc()
 	return &prober{
@@ -84,14 +80,17 @@ func (p *prober) probe(ctx context.Context, u *url.URL) *trust.ProbeResult {
 func (p *prober) probeRoute(ctx context.Context, m *moduleReport) []*probeReport {
 	r := m.Route
 	var out []*probeReport
+	seen := map[string]bool{} // the noproxy and direct entries share the origin
 	for i := range r.Steps {
 		s := &r.Steps[i]
 		step := s.Index
 		switch s.Action {
 		case proxyenv.ActionProxy:
+			// The go command's first request: the version's .info, or the
+			// version list for a query such as "latest".
 			file := "@v/list"
-			if m.Version != "" {
-				file, _ = proxyenv.VersionFile(m.Version, "info")
+			if f, err := proxyenv.VersionFile(m.Version, "info"); err == nil && m.Version != "" {
+				file = f
 			}
 			u, err := proxyenv.ProxyFileURL(s.Entry.URL, r.Module, file)
 			if err != nil || s.Entry.URL.Scheme == "file" {
@@ -102,6 +101,10 @@ func (p *prober) probeRoute(ctx context.Context, m *moduleReport) []*probeReport
 			out = append(out, &probeReport{Role: "proxy", Step: &step, URL: u.Redacted(), ProbeResult: p.probe(ctx, u)})
 		case proxyenv.ActionDirect:
 			u, _ := url.Parse(originURL(r.Module))
+			if seen[u.String()] {
+				continue
+			}
+			seen[u.String()] = true
 			pr := &probeReport{Role: "direct", Step: &step, URL: u.Redacted(), ProbeResult: p.probe(ctx, u)}
 			if r.Insecure.Applies {
 				pr.Note = "GOINSECURE pattern " + `"` + r.Insecure.Pattern + `"` + " matches: the go command skips certificate verification and may use plain http for this origin"

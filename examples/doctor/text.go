@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/modnet/modnet/proxyenv"
+	"github.com/modnet/modnet/trust"
 )
 
 // alwaysShown are the variables printed even when empty; the others are
@@ -59,24 +60,7 @@ func printText(w io.Writer, rep *report, probed bool) {
 	}
 
 	if rep.Trust != nil {
-		fmt.Fprintf(w, "\ntrust: %d roots", rep.Trust.Total)
-		if rep.Trust.Platform {
-			fmt.Fprint(w, " plus the platform verifier's")
-		}
-		fmt.Fprintln(w)
-		for _, s := range rep.Trust.Sources {
-			if s.Status == "not-consulted" {
-				continue
-			}
-			line := fmt.Sprintf("  %s %s: %s", s.Kind, s.Name, s.Status)
-			if s.Variable != "" {
-				line += " (from " + s.Variable + ")"
-			}
-			if s.Loaded > 0 {
-				line += fmt.Sprintf(", %d loaded", s.Loaded)
-			}
-			fmt.Fprintln(w, line)
-		}
+		printTrust(w, rep.Trust)
 	}
 
 	if len(rep.Diagnostics) == 0 {
@@ -96,6 +80,46 @@ func printText(w io.Writer, rep *report, probed bool) {
 			loc += d.Name + ": "
 		}
 		fmt.Fprintf(w, "  %s: %s%s\n", d.Severity, loc, d.Message)
+	}
+}
+
+// printTrust summarises the trust sources: what was loaded and the
+// warnings, with the usual expired or non-CA roots of system stores only
+// counted.
+func printTrust(w io.Writer, t *trust.Report) {
+	fmt.Fprintf(w, "\ntrust: %d root%s", t.Total, plural(t.Total))
+	if t.Platform {
+		fmt.Fprint(w, " plus the platform verifier's")
+	}
+	fmt.Fprintln(w)
+	for _, s := range t.Sources {
+		if s.Status == trust.StatusNotConsulted || s.Status == trust.StatusMissing && s.Variable == "" {
+			continue // candidates of the platform that this system lacks
+		}
+		line := "  " + s.Kind + " " + s.Name
+		if s.Variable != "" {
+			line += " (" + s.Variable + ")"
+		}
+		if s.Status == trust.StatusLoaded {
+			line += fmt.Sprintf(": %d root%s", s.Loaded, plural(s.Loaded))
+		} else {
+			line += ": " + s.Status
+		}
+		if s.Error != "" {
+			line += ": " + s.Error
+		}
+		fmt.Fprintln(w, line)
+	}
+	stale := 0
+	for _, x := range t.Warnings {
+		if x.Code == trust.WarnExpiredRoot || x.Code == trust.WarnNotCA {
+			stale++
+			continue
+		}
+		fmt.Fprintf(w, "  warning: %s\n", x.Message)
+	}
+	if stale > 0 {
+		fmt.Fprintf(w, "  (%d expired or non-CA roots are ignored; -json lists them)\n", stale)
 	}
 }
 
@@ -272,4 +296,11 @@ func rawPassword(s string) (string, bool) {
 	}
 	_, pass, ok := strings.Cut(s[:at], ":")
 	return pass, ok && pass != "" && pass != "xxxxx"
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
