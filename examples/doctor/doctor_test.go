@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/modnet/modnet/internal/gooracle"
@@ -438,6 +443,56 @@ func TestProbe(t *testing.T) {
 	})
 }
 
+// TestProbeThroughProxy checks that probes go through the HTTP proxy of
+// the environment: a CONNECT proxy that tunnels every target to a local
+// TLS module proxy, whose certificate names 127.0.0.1, not the host asked
+// for.
+func TestProbeThroughProxy(t *testing.T) {
+	t.Parallel()
+	s := modproxy.New(t, []modproxy.Module{{Path: "example.com/m", Version: "v1.0.0"}}, modproxy.TLS())
+	var mu sync.Mutex
+	var targets []string
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect {
+			http.Error(w, "CONNECT only", http.StatusMethodNotAllowed)
+			return
+		}
+		mu.Lock()
+		targets = append(targets, r.Host)
+		mu.Unlock()
+		upstream, err := net.Dial("tcp", s.HTTP.Listener.Addr().String())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer upstream.Close()
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		io.WriteString(conn, "HTTP/1.1 200 Connection established\r\n\r\n")
+		go io.Copy(upstream, buf)
+		io.Copy(conn, upstream)
+	}))
+	t.Cleanup(proxy.Close)
+
+	g := gooracle.New(t)
+	g.Set("GOPROXY", "https://proxied.example/mod")
+	g.Set("HTTPS_PROXY", proxy.URL)
+	g.Set("SSL_CERT_FILE", s.CAFile)
+	code, out, _ := doctorJSON(t, g, "-probe", "example.com/m@v1.0.0")
+	src := out.Modules[0].Sources
+	if code != 1 || len(src) != 1 || src[0].Error == nil || src[0].Error.Kind != "hostname-mismatch" {
+		t.Fatalf("exit %d, sources %+v; want one hostname-mismatch failure", code, src)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(targets) != 1 || targets[0] != "proxied.example:443" {
+		t.Errorf("proxy asked for %q, want [proxied.example:443]", targets)
+	}
+}
+
 // TestSecrets checks that passwords in GOPROXY, GOSUMDB, proxy URLs and
 // the netrc file never appear in any output.
 func TestSecrets(t *testing.T) {
@@ -471,6 +526,11 @@ func TestSecrets(t *testing.T) {
 	check("-json", "example.com/m")
 	check("-probe", "example.com/m@v1.0.0")
 	check("-json", "-probe", "example.com/m@v1.0.0")
+	// The first proxy is reached through HTTPS_PROXY, which refuses.
+	if _, out, _ := doctorJSON(t, g, "-probe", "example.com/m@v1.0.0"); len(out.Modules[0].Sources) == 0 ||
+		out.Modules[0].Sources[0].Error == nil || out.Modules[0].Sources[0].Error.Kind != "proxy" {
+		t.Errorf("first source = %+v, want a proxy failure", out.Modules[0].Sources)
+	}
 
 	// An unparsable GOPROXY is reported with its password redacted.
 	g.Set("GOPROXY", "https://user:badpass@x y")
