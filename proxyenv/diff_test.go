@@ -28,6 +28,7 @@ import (
 	"github.com/modnet/modnet/internal/gooracle"
 	"github.com/modnet/modnet/internal/modproxy"
 	"github.com/modnet/modnet/proxyenv"
+	"github.com/modnet/modnet/trust"
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/sumdb"
 )
@@ -402,6 +403,47 @@ func runDiff(t *testing.T, tc diffCase) {
 			t.Errorf("error text differs\ngo command: %q\nRoute+Walk: %q", goErr, got)
 		}
 	}
+
+	// The public path must agree too: Env.Client and Fetcher, as
+	// examples/fetch uses them. The sink proxy in the oracle's environment
+	// catches a fall-through to a checksum database's own host.
+	de.log.Reset()
+	sinkBefore := len(g.Sink.Targets())
+	fetchErr := fetchPublic(env, g, path, vers)
+	fetchReqs := de.log.Strings()
+	fetchDirect := errors.Is(fetchErr, proxyenv.ErrDirectUnsupported) || len(g.Sink.Targets()) > sinkBefore
+	if !slices.Equal(goReqs, fetchReqs) {
+		t.Errorf("requests differ\ngo command: %q\nFetcher:    %q", goReqs, fetchReqs)
+	}
+	if goDirect != fetchDirect {
+		t.Errorf("direct attempted: go command %v (sink %q), Fetcher %v (%v)", goDirect, g.Sink.Targets(), fetchDirect, fetchErr)
+	}
+	if (fetchErr == nil) != tc.wantOK {
+		t.Errorf("Fetcher: error %v, want success %v", fetchErr, tc.wantOK)
+	}
+	if fetchErr != nil && goErr != "" && !fetchDirect {
+		got := fetchErr.Error()
+		// A transport failure carries modnet's classification around the
+		// go command's own text; without it the texts must be equal.
+		var te *trust.Error
+		if errors.As(fetchErr, &te) {
+			got = strings.Replace(got, te.Error(), te.Message, 1)
+		}
+		if got != goErr {
+			t.Errorf("error text differs\ngo command: %q\nFetcher:    %q", goErr, got)
+		}
+	}
+}
+
+// fetchPublic downloads path@vers with the public client and Fetcher.
+func fetchPublic(env *proxyenv.Env, g *gooracle.Go, path, vers string) error {
+	c, err := env.Client(proxyenv.ClientOptions{CommandEnv: g.Environ()})
+	if err != nil {
+		return err
+	}
+	defer c.CloseIdleConnections()
+	_, err = (&proxyenv.Fetcher{Client: c}).Download(context.Background(), path, vers)
+	return err
 }
 
 var errDirectUnsupported = &directError{}

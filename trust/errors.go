@@ -370,6 +370,10 @@ func classify(e *Error, err error, o *options, rec recordState) {
 		return
 	default:
 		e.Kind = KindConnect
+		if e.Host == "" {
+			e.Hint = "the request has no server to connect to: check the URL (a GOPROXY entry such as \"https://\" with no host)"
+			return
+		}
 		e.Hint = fmt.Sprintf("cannot connect to %s: check that the server is running and the port is right, and whether a firewall or proxy is in the way", e.Host)
 	}
 }
