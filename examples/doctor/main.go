@@ -100,6 +100,8 @@ type moduleReport struct {
 	// environment makes it fail, in "go mod download -json" form.
 	Error   string         `json:"error,omitempty"`
 	Sources []*probeReport `json:"sources,omitempty"`
+
+	malformed bool // the go command rejects the path before any request
 }
 
 type diagnostic struct {
@@ -174,7 +176,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		rep.Diagnostics = append(rep.Diagnostics, diags...)
 		rep.Trust = p.pool.Report()
 		for _, m := range rep.Modules {
-			if m.Route == nil {
+			if m.Route == nil || m.malformed {
 				continue
 			}
 			m.Sources = p.probeRoute(ctx, m)
@@ -227,6 +229,7 @@ func explain(env *proxyenv.Env, arg string) *moduleReport {
 		// "toolchain" name the toolchain module instead).
 		if err := module.CheckPath(path); err != nil {
 			m.Error = arg + ": " + err.Error()
+			m.malformed = true
 			return m
 		}
 	}

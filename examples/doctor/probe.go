@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -107,7 +108,7 @@ func (p *prober) probeRoute(ctx context.Context, m *moduleReport) []*probeReport
 			seen[u.String()] = true
 			pr := &probeReport{Role: "direct", Step: &step, URL: u.Redacted(), ProbeResult: p.probe(ctx, u)}
 			if r.Insecure.Applies {
-				pr.Note = "GOINSECURE pattern " + `"` + r.Insecure.Pattern + `"` + " matches: the go command skips certificate verification and may use plain http for this origin"
+				pr.Note = fmt.Sprintf("GOINSECURE pattern %q matches: the go command skips certificate verification and may use plain http for this origin", r.Insecure.Pattern)
 			}
 			out = append(out, pr)
 		}
