@@ -52,9 +52,8 @@ type Fetcher struct {
 	// "# get" lines.
 	Trace func(line string)
 
-	mu   sync.Mutex
-	dbs  map[string]*sumDBState
-	temp int
+	mu  sync.Mutex
+	dbs map[string]*sumDBState
 }
 
 // A Download is the result of [Fetcher.Download].
@@ -70,13 +69,34 @@ type Download struct {
 	Sum, GoModSum string
 	// SumDB is the checksum database that verified the hashes, or "".
 	SumDB string `json:",omitempty"`
+
+	route *Route
 }
 
 // Download fetches the .info, .mod and .zip of modulePath at version,
-// which must be a canonical semantic version. The error, if any, is a
-// *module.ModuleError in the go command's words, wrapping the walk's
-// ranked error (a *[StepError]) or the checksum failure.
+// which must be a canonical semantic version: [Fetcher.DownloadMod], then
+// [Fetcher.DownloadZip]. The error, if any, is a *module.ModuleError in the
+// go command's words, wrapping the walk's ranked error (a *[StepError]) or
+// the checksum failure.
+//
+// For several modules, "go mod download" fetches every module's .info and
+// .mod first (in order) and the zips afterwards; call DownloadMod for each,
+// then DownloadZip for each, to make the same requests.
 func (f *Fetcher) Download(ctx context.Context, modulePath, version string) (*Download, error) {
+	d, err := f.DownloadMod(ctx, modulePath, version)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.DownloadZip(ctx, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// DownloadMod fetches the .info and .mod files of modulePath at version and
+// verifies the go.mod hash with the checksum database when the route says
+// to. The result holds no zip yet; see [Fetcher.DownloadZip].
+func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (*Download, error) {
 	verr := func(err error) error {
 		var me *module.ModuleError
 		if errors.As(err, &me) {
@@ -137,30 +157,53 @@ func (f *Fetcher) Download(ctx context.Context, modulePath, version string) (*Do
 		return nil, verr(err)
 	}
 	d.GoModData = gomod
-
-	z, err := f.get(ctx, route, version, "zip", nil)
-	if err != nil {
-		return nil, verr(err)
-	}
-	if err := checkZip(mod, version, z); err != nil {
-		return nil, verr(err)
-	}
-	d.Sum, err = hashZipData(z)
-	if err != nil {
-		return nil, verr(err)
-	}
-	if route.SumDB.Use {
-		if d.SumDB, err = f.checkSum(ctx, route, mod, version, d.Sum); err != nil {
-			return nil, err
-		}
-	}
-
+	d.route = route
 	if f.Dir != "" {
-		if d.Info, d.GoMod, d.Zip, err = f.write(mod, version, info, gomod, z); err != nil {
+		if d.Info, d.GoMod, err = f.writeMod(mod, version, info, gomod); err != nil {
 			return nil, verr(err)
 		}
 	}
 	return d, nil
+}
+
+// DownloadZip fetches the zip of a module version that DownloadMod
+// returned, checks its file names, hashes it and verifies the hash with
+// the checksum database when the route says to, and fills d's Zip and Sum.
+func (f *Fetcher) DownloadZip(ctx context.Context, d *Download) error {
+	if d == nil || d.route == nil {
+		return errors.New("proxyenv: DownloadZip needs a Download from DownloadMod")
+	}
+	route, mod, version := d.route, d.route.Module, d.Version
+	verr := func(err error) error {
+		var me *module.ModuleError
+		if errors.As(err, &me) {
+			return err
+		}
+		return &module.ModuleError{Path: d.Path, Version: version, Err: err}
+	}
+	z, err := f.get(ctx, route, version, "zip", nil)
+	if err != nil {
+		return verr(err)
+	}
+	if err := checkZip(mod, version, z); err != nil {
+		return verr(err)
+	}
+	sum, err := hashZipData(z)
+	if err != nil {
+		return verr(err)
+	}
+	if route.SumDB.Use {
+		if d.SumDB, err = f.checkSum(ctx, route, mod, version, sum); err != nil {
+			return err
+		}
+	}
+	d.Sum = sum
+	if f.Dir != "" {
+		if d.Zip, err = f.writeFile(mod, version, ".zip", z); err != nil {
+			return verr(err)
+		}
+	}
+	return nil
 }
 
 // get walks route for one version file of the module. check, if
@@ -297,30 +340,34 @@ func hashZipData(data []byte) (string, error) {
 	})
 }
 
-// write stores the three files in the download cache layout under f.Dir.
-func (f *Fetcher) write(mod, version string, info, gomod, z []byte) (infoFile, modFile, zipFile string, err error) {
+// writeMod stores the .info and .mod files under f.Dir.
+func (f *Fetcher) writeMod(mod, version string, info, gomod []byte) (infoFile, modFile string, err error) {
+	if infoFile, err = f.writeFile(mod, version, ".info", info); err != nil {
+		return "", "", err
+	}
+	if modFile, err = f.writeFile(mod, version, ".mod", gomod); err != nil {
+		return "", "", err
+	}
+	return infoFile, modFile, nil
+}
+
+// writeFile stores one version file in the download cache layout under
+// f.Dir and returns its name.
+func (f *Fetcher) writeFile(mod, version, ext string, data []byte) (string, error) {
 	encPath, err := module.EscapePath(mod)
 	if err != nil {
-		return "", "", "", err
+		return "", err
 	}
 	encVer, err := module.EscapeVersion(version)
 	if err != nil {
-		return "", "", "", err
+		return "", err
 	}
 	dir := filepath.Join(f.Dir, "cache", "download", filepath.FromSlash(encPath), "@v")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", "", "", err
+		return "", err
 	}
-	base := filepath.Join(dir, encVer)
-	for _, w := range []struct {
-		name string
-		data []byte
-	}{{base + ".info", info}, {base + ".mod", gomod}, {base + ".zip", z}} {
-		if err := writeFileAtomic(w.name, w.data); err != nil {
-			return "", "", "", err
-		}
-	}
-	return base + ".info", base + ".mod", base + ".zip", nil
+	name := filepath.Join(dir, encVer+ext)
+	return name, writeFileAtomic(name, data)
 }
 
 // writeFileAtomic writes data to a temporary file beside name and renames

@@ -89,17 +89,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "\t")
-	status := 0
-	for _, arg := range fs.Args() {
+	// Like "go mod download": every module's .info and .mod first, in
+	// order, then the zips.
+	results := make([]result, fs.NArg())
+	downloads := make([]*proxyenv.Download, fs.NArg())
+	for i, arg := range fs.Args() {
 		path, version, ok := strings.Cut(arg, "@")
-		r := result{Path: path, Version: version}
+		results[i] = result{Path: path, Version: version}
 		if !ok {
-			r.Error = fmt.Sprintf("%s: want MODULE@VERSION", arg)
-		} else if d, err := f.Download(ctx, path, version); err != nil {
-			r.Error = err.Error()
-		} else {
-			r.Info, r.GoMod, r.Zip = d.Info, d.GoMod, d.Zip
-			r.Sum, r.GoModSum = d.Sum, d.GoModSum
+			results[i].Error = fmt.Sprintf("%s: want MODULE@VERSION", arg)
+			continue
+		}
+		d, err := f.DownloadMod(ctx, path, version)
+		if err != nil {
+			results[i].Error = err.Error()
+			continue
+		}
+		downloads[i] = d
+	}
+	status := 0
+	for i, d := range downloads {
+		r := &results[i]
+		if d != nil {
+			if err := f.DownloadZip(ctx, d); err != nil {
+				r.Error = err.Error()
+			} else {
+				r.Info, r.GoMod, r.Zip = d.Info, d.GoMod, d.Zip
+				r.Sum, r.GoModSum = d.Sum, d.GoModSum
+			}
 		}
 		if r.Error != "" {
 			status = 1

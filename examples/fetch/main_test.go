@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,5 +65,52 @@ func TestFetchOutputMatchesGo(t *testing.T) {
 	}
 	if strings.Contains(stdout.String()+stderr.String(), "fetch-secret") {
 		t.Errorf("output contains the netrc password")
+	}
+}
+
+// TestFetchOrderMatchesGo checks the request order for several modules:
+// the go command fetches every .info and .mod in argument order, then the
+// zips (in parallel, so their order varies).
+func TestFetchOrderMatchesGo(t *testing.T) {
+	gooracle.Required(t)
+	mods := []modproxy.Module{
+		{Path: "example.com/a", Version: "v1.0.0"},
+		{Path: "example.com/b", Version: "v1.1.0"},
+		{Path: "example.com/c", Version: "v0.2.0"},
+	}
+	s := modproxy.New(t, mods)
+	g := gooracle.New(t)
+	g.Set("GOPROXY", s.URL)
+	args := []string{"example.com/a@v1.0.0", "example.com/missing@v1.0.0", "example.com/b@v1.1.0", "example.com/c@v0.2.0"}
+	if _, _, err := g.ModDownload(context.Background(), args...); err != nil {
+		t.Fatal(err)
+	}
+	goPaths := s.Paths()
+	s.Reset()
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
+	ourPaths := s.Paths()
+
+	split := func(paths []string) (head, zips []string) {
+		for _, p := range paths {
+			if strings.HasSuffix(p, ".zip") {
+				zips = append(zips, p)
+			} else {
+				head = append(head, p)
+			}
+		}
+		slices.Sort(zips)
+		return head, zips
+	}
+	goHead, goZips := split(goPaths)
+	ourHead, ourZips := split(ourPaths)
+	if !slices.Equal(goHead, ourHead) || !slices.Equal(goZips, ourZips) {
+		t.Errorf("requests differ\ngo command: %q\nfetch:      %q", goPaths, ourPaths)
+	}
+	if n := len(goHead); n == 0 || strings.HasSuffix(goPaths[n-1], ".zip") {
+		t.Errorf("go command did not fetch all .info/.mod files before the zips: %q", goPaths)
+	}
+	if !slices.Equal(ourPaths[:len(ourHead)], ourHead) {
+		t.Errorf("fetch interleaved zips with .info/.mod: %q", ourPaths)
 	}
 }
