@@ -106,7 +106,7 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 	}
 
 	if !opts.LenientProxy {
-		if err := e.ValidateProxy(); err != nil {
+		if err := e.withProxySources().ValidateProxy(); err != nil {
 			return nil, err
 		}
 	}
@@ -181,6 +181,34 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 		Timeout:       insecureTimeout,
 	}
 	return c, nil
+}
+
+// withProxySources returns e or, when e.Sources does not record the HTTP
+// proxy values the client will use (an Env built as a literal), a copy
+// whose Sources do, so that ValidateProxy checks them.
+func (e *Env) withProxySources() *Env {
+	vars := [...]struct{ name, value string }{
+		{"HTTP_PROXY", e.HTTP_PROXY}, {"HTTPS_PROXY", e.HTTPS_PROXY}, {"NO_PROXY", e.NO_PROXY},
+	}
+	var c *Env
+	for _, v := range vars {
+		if e.Sources[v.name].Value == v.value {
+			continue
+		}
+		if c == nil {
+			cp := *e
+			cp.Sources = make(map[string]Value, len(e.Sources)+len(vars))
+			for k, sv := range e.Sources {
+				cp.Sources[k] = sv
+			}
+			c = &cp
+		}
+		c.Sources[v.name] = Value{Name: v.name, Value: v.value, Source: SourceEnv}
+	}
+	if c == nil {
+		return e
+	}
+	return c
 }
 
 // HTTP returns the *http.Client for module proxies and checksum databases.

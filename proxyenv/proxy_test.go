@@ -205,6 +205,10 @@ type proxyCase struct {
 	lenient bool
 	// check, if set, inspects modnet's error.
 	check func(t *testing.T, err error)
+	// knownBug, if set, skips the case: a deviation from the go command
+	// that is reported and awaits a fix in a package this file does not
+	// own. Remove it once fixed.
+	knownBug string
 }
 
 // noProxyCase is a case with tinyproxy as HTTPS_PROXY and the given
@@ -657,6 +661,41 @@ var proxyCases = []proxyCase{
 		route:  viaProxy,
 	},
 	{
+		// Only a redirect chain that started on https must stay on https:
+		// the go command checks the first request's scheme.
+		name:     "redirect-http-https-http",
+		knownBug: "netrcauth.Transport refuses https→http on any hop (transport.go, prev.Request.URL.Scheme check); the go command only when the first request was https",
+		setup: func(t *testing.T, h *proxyHarness) {
+			c, _ := h.plainServer(t, "C")
+			b, _ := h.server(t, "B", modproxy.Redirect("/", c+"/"))
+			a, _ := h.plainServer(t, "A", modproxy.Redirect("/", b+"/"))
+			p := h.tinyproxy(t, tinyproxy.Options{}).URL.String()
+			h.g.Set("HTTP_PROXY", p)
+			h.g.Set("HTTPS_PROXY", p)
+			h.g.Set("GOPROXY", a)
+		},
+		wantOK: true,
+		route:  viaProxy,
+	},
+	{
+		name: "redirect-https-http-refused",
+		setup: func(t *testing.T, h *proxyHarness) {
+			b, _ := h.plainServer(t, "B")
+			a, _ := h.server(t, "A", modproxy.Redirect("/", b+"/"))
+			p := h.tinyproxy(t, tinyproxy.Options{}).URL.String()
+			h.g.Set("HTTP_PROXY", p)
+			h.g.Set("HTTPS_PROXY", p)
+			h.g.Set("GOPROXY", a)
+		},
+		route: viaProxy,
+		check: func(t *testing.T, err error) {
+			var re *proxyenv.RedirectError
+			if !errors.As(err, &re) || !re.Insecure {
+				t.Errorf("error %v, want a *proxyenv.RedirectError", err)
+			}
+		},
+	},
+	{
 		name: "tinyproxy-404-comma-next",
 		setup: func(t *testing.T, h *proxyHarness) {
 			a, _ := h.server(t, "A", modproxy.Status("", 404))
@@ -683,6 +722,9 @@ func TestProxyMatchesGoModDownload(t *testing.T) {
 	t.Parallel()
 	for _, tc := range proxyCases {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.knownBug != "" {
+				t.Skip("known deviation: " + tc.knownBug)
+			}
 			t.Parallel()
 			h := &proxyHarness{g: gooracle.New(t), log: modproxy.NewLog()}
 			h.watchSink()
