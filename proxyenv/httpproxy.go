@@ -218,6 +218,13 @@ func redactURLString(raw string) string {
 	return raw[:start+colon+1] + "xxxxx" + raw[start+at:]
 }
 
+// Redact returns the value of the go environment variable name with its
+// credentials hidden, for display: the password of userinfo in
+// HTTP_PROXY, HTTPS_PROXY and ALL_PROXY URLs, in GOPROXY entries and in a
+// GOSUMDB URL becomes "xxxxx", as in url.URL.Redacted. Other values are
+// returned unchanged.
+func Redact(name, value string) string { return redactVar(name, value) }
+
 // redactVar redacts credentials in a variable's value for display:
 // userinfo passwords in proxy URLs, GOPROXY entries and a GOSUMDB URL.
 func redactVar(name, v string) string {

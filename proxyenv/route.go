@@ -167,10 +167,15 @@ var (
 
 // patternList returns the effective list for a variable that defaults to
 // GOPRIVATE when empty, as the go command's GONOPROXY and GONOSUMDB do.
-func patternList(name, value, goprivate string) PatternMatch {
+func (e *Env) patternList(name, value string) PatternMatch {
 	m := PatternMatch{Var: name, Value: value}
-	if value == "" && goprivate != "" {
-		m.Value, m.DefaultedFrom = goprivate, "GOPRIVATE"
+	switch {
+	case value == "" && e.GOPRIVATE != "":
+		// The go command's default, for an Env built by hand.
+		m.Value, m.DefaultedFrom = e.GOPRIVATE, "GOPRIVATE"
+	case e.Sources[name].Via != "":
+		// Load already applied the default; credit it.
+		m.DefaultedFrom = e.Sources[name].Via
 	}
 	return m
 }
@@ -212,7 +217,7 @@ func (e *Env) Route(modulePath string) (*Route, error) {
 		mod = ToolchainModule
 	}
 	r := &Route{Path: modulePath, Module: mod}
-	r.NoProxy = patternList("GONOPROXY", e.GONOPROXY, e.GOPRIVATE)
+	r.NoProxy = e.patternList("GONOPROXY", e.GONOPROXY)
 	list, err := ParseProxyList(e.GOPROXY, r.NoProxy.Value)
 	if err != nil {
 		return nil, err
@@ -290,7 +295,7 @@ func (r *Route) planStep(s *Step) {
 // sumDBDecision mirrors the go command's choice of whether to verify a
 // module with the checksum database and how it finds the database.
 func (e *Env) sumDBDecision(mod string, list []ProxyEntry) SumDBDecision {
-	d := SumDBDecision{NoSumDB: patternList("GONOSUMDB", e.GONOSUMDB, e.GOPRIVATE)}
+	d := SumDBDecision{NoSumDB: e.patternList("GONOSUMDB", e.GONOSUMDB)}
 	d.NoSumDB.check(mod)
 	db, err := ParseSumDB(e.GOSUMDB)
 	d.DB = db
@@ -321,7 +326,7 @@ func (e *Env) sumDBDecision(mod string, list []ProxyEntry) SumDBDecision {
 		d.Reason = fmt.Sprintf("%s pattern %q matched: checksum database not consulted", d.NoSumDB.describe(), d.NoSumDB.Pattern)
 	default:
 		d.Use = true
-		d.Reason = fmt.Sprintf("GOSUMDB=%s; no %s pattern matches: verified with the checksum database", e.GOSUMDB, d.NoSumDB.describe())
+		d.Reason = fmt.Sprintf("GOSUMDB=%s; no %s pattern matches: verified with the checksum database", redactVar("GOSUMDB", e.GOSUMDB), d.NoSumDB.describe())
 		if mod == ToolchainModule {
 			d.Reason = "golang.org/toolchain from a single file:// GOPROXY (or fetched by proxy.golang.org itself) is exempt from the mandatory check, but GOSUMDB applies as usual"
 		}

@@ -3,10 +3,12 @@ package trust
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -45,12 +47,17 @@ func Probe(ctx context.Context, rawURL string, opts ...Option) *ProbeResult {
 	for _, f := range opts {
 		f(o)
 	}
-	res := &ProbeResult{URL: rawURL, Trust: o.pool.Report()}
+	res := &ProbeResult{URL: redactUnparsed(rawURL), Trust: o.pool.Report()}
 	start := time.Now()
 	defer func() { res.Elapsed = time.Since(start) }()
 
 	u, err := url.Parse(rawURL)
 	if err != nil {
+		// url.Parse quotes the whole URL, password included.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = &url.Error{Op: ue.Op, URL: res.URL, Err: ue.Err}
+		}
 		res.Error = &Error{Kind: KindConnect, Message: err.Error(), Err: err, Hint: "the URL cannot be parsed"}
 		return res
 	}
@@ -112,4 +119,26 @@ func Probe(ctx context.Context, rawURL string, opts ...Option) *ProbeResult {
 	}
 	res.OK = true
 	return res
+}
+
+// redactUnparsed hides the password in a URL string that may not parse:
+// "scheme://user:pass@host/..." becomes "scheme://user:xxxxx@host/...".
+func redactUnparsed(raw string) string {
+	rest := raw
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	at := strings.LastIndexByte(rest, '@')
+	if at < 0 {
+		return raw
+	}
+	colon := strings.IndexByte(rest[:at], ':')
+	if colon < 0 {
+		return raw
+	}
+	start := strings.Index(raw, rest) + colon + 1
+	return raw[:start] + "xxxxx" + raw[start+at-colon-1:]
 }
