@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
 	"golang.org/x/mod/sumdb"
 	"golang.org/x/mod/sumdb/dirhash"
 )
@@ -63,6 +64,8 @@ type Download struct {
 	// Info, GoMod and Zip are the files written under Fetcher.Dir (empty
 	// when Dir is empty).
 	Info, GoMod, Zip string
+	// Query is the query that chose Version ("latest"), or "".
+	Query string `json:",omitempty"`
 	// InfoData and GoModData are the .info and .mod contents.
 	InfoData, GoModData []byte `json:"-"`
 	// Sum and GoModSum are the module's go.sum hashes ("h1:...").
@@ -104,8 +107,11 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 		}
 		return &module.ModuleError{Path: modulePath, Version: version, Err: err}
 	}
-	if version != module.CanonicalVersion(version) || version == "" {
-		return nil, verr(fmt.Errorf("version %q is not a canonical semantic version; modnet fetches exact versions", version))
+	query := ""
+	if version == "latest" || version == "upgrade" {
+		query = version
+	} else if version != module.CanonicalVersion(version) || version == "" {
+		return nil, verr(fmt.Errorf("version %q is not a canonical semantic version or \"latest\"; modnet fetches exact versions and the latest one", version))
 	}
 	route, err := f.Client.env.Route(modulePath)
 	if err != nil {
@@ -120,22 +126,19 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 	if err := module.CheckPath(mod); err != nil {
 		return nil, verr(err)
 	}
-	d := &Download{Path: modulePath, Version: version}
-
-	info, err := f.get(ctx, route, version, "info", func(data []byte, proxy string) error {
-		var ri struct{ Version string }
-		if err := json.Unmarshal(data, &ri); err != nil {
-			return fmt.Errorf("invalid response from proxy %q: %w", proxy, err)
+	var info []byte
+	if query != "" {
+		version, info, err = f.queryLatest(ctx, route, query)
+		if err != nil {
+			return nil, err
 		}
-		if ri.Version != version {
-			return fmt.Errorf("proxy returned info for version %s instead of requested version", ri.Version)
+	} else {
+		info, err = f.get(ctx, route, version, "info", checkInfo(version))
+		if err != nil {
+			return nil, verr(err)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, verr(err)
 	}
-	d.InfoData = info
+	d := &Download{Path: modulePath, Version: version, Query: query, InfoData: info}
 
 	// The go command checks go.mod against the checksum database as part
 	// of fetching it from a source, so a failed check is that source's
@@ -204,6 +207,194 @@ func (f *Fetcher) DownloadZip(ctx context.Context, d *Download) error {
 		}
 	}
 	return nil
+}
+
+// checkInfo returns the check of a .info file for an exact version: it
+// must parse and name that version, as the go command insists.
+func checkInfo(version string) func(data []byte, proxy string) error {
+	return func(data []byte, proxy string) error {
+		var ri struct{ Version string }
+		if err := json.Unmarshal(data, &ri); err != nil {
+			return fmt.Errorf("invalid response from proxy %q: %w", proxy, err)
+		}
+		if ri.Version != version {
+			return fmt.Errorf("proxy returned info for version %s instead of requested version", ri.Version)
+		}
+		return nil
+	}
+}
+
+// NoMatchingVersionError reports that a source lists no version that
+// satisfies a query. The walk stops on it, as in the go command.
+type NoMatchingVersionError struct {
+	Path, Query string
+}
+
+func (e *NoMatchingVersionError) Error() string {
+	return fmt.Sprintf("module %s: no matching versions for query %q", e.Path, e.Query)
+}
+
+// queryLatest resolves "latest" (or "upgrade", the same without a current
+// version) the way the go command does against each source in turn: the
+// source's @v/list chooses the highest release, else the highest
+// pre-release; with no tagged version at all, the source's @latest, else
+// the newest pseudo-version in the list. It returns the version and its
+// .info, fetched from the same source.
+func (f *Fetcher) queryLatest(ctx context.Context, route *Route, query string) (version string, info []byte, err error) {
+	mod := route.Module
+	modErr := func(err error) error { return &module.ModuleError{Path: mod, Err: err} }
+	err = Walk(ctx, route, func(ctx context.Context, s Step) error {
+		if s.Action == ActionDirect {
+			return modErr(ErrDirectUnsupported)
+		}
+		src := &proxySource{f: f, base: s.Entry.URL, mod: mod, infos: map[string][]byte{}}
+		u, err := ProxyFileURL(s.Entry.URL, mod, "@v/list")
+		if err != nil {
+			return modErr(err)
+		}
+		list, err := f.read(ctx, u, 16<<20)
+		if err != nil {
+			return modErr(err)
+		}
+		lines := strings.Split(string(list), "\n")
+		// Listing versions also finds the newest untagged version, which
+		// the go command stats right away.
+		pseudo, pseudoErr := src.latestFromList(ctx, lines)
+
+		var releases, prereleases []string
+		for _, line := range lines {
+			fields := strings.Fields(line)
+			if len(fields) == 0 || !semver.IsValid(fields[0]) || module.IsPseudoVersion(fields[0]) {
+				continue
+			}
+			v := fields[0]
+			if module.Check(mod, v) != nil {
+				continue
+			}
+			if semver.Prerelease(v) != "" {
+				prereleases = append(prereleases, v)
+			} else {
+				releases = append(releases, v)
+			}
+		}
+		semver.Sort(releases)
+		semver.Sort(prereleases)
+		pick := ""
+		switch {
+		case len(releases) > 0:
+			pick = releases[len(releases)-1]
+		case len(prereleases) > 0:
+			pick = prereleases[len(prereleases)-1]
+		default:
+			latest, err := src.latest(ctx)
+			switch {
+			case err == nil:
+				pick = latest
+			case !errors.Is(err, fs.ErrNotExist):
+				return modErr(err)
+			case pseudoErr == nil:
+				pick = pseudo
+			default:
+				return &NoMatchingVersionError{Path: mod, Query: query}
+			}
+		}
+		data, err := src.stat(ctx, pick)
+		if err != nil {
+			return err
+		}
+		version, info = pick, data
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return version, info, nil
+}
+
+// proxySource is one module proxy as a query sees it, with the .info
+// files it has already fetched (the go command caches them per proxy).
+type proxySource struct {
+	f     *Fetcher
+	base  *url.URL
+	mod   string
+	infos map[string][]byte
+}
+
+// stat fetches the .info of an exact version, once.
+func (p *proxySource) stat(ctx context.Context, version string) ([]byte, error) {
+	if data, ok := p.infos[version]; ok {
+		return data, nil
+	}
+	verr := func(err error) error { return &module.ModuleError{Path: p.mod, Version: version, Err: err} }
+	file, err := VersionFile(version, "info")
+	if err != nil {
+		return nil, verr(err)
+	}
+	u, err := ProxyFileURL(p.base, p.mod, file)
+	if err != nil {
+		return nil, verr(err)
+	}
+	data, err := p.f.read(ctx, u, 16<<20)
+	if err != nil {
+		return nil, verr(err)
+	}
+	if err := checkInfo(version)(data, p.base.Redacted()); err != nil {
+		return nil, verr(err)
+	}
+	p.infos[version] = data
+	return data, nil
+}
+
+// latest asks the proxy's @latest endpoint for the version it considers
+// latest.
+func (p *proxySource) latest(ctx context.Context) (string, error) {
+	u, err := ProxyFileURL(p.base, p.mod, "@latest")
+	if err != nil {
+		return "", err
+	}
+	data, err := p.f.read(ctx, u, 16<<20)
+	if err != nil {
+		return "", &module.ModuleError{Path: p.mod, Err: err}
+	}
+	var ri struct{ Version string }
+	if err := json.Unmarshal(data, &ri); err != nil {
+		return "", &module.ModuleError{Path: p.mod, Err: fmt.Errorf("invalid response from proxy %q: %w", p.base.Redacted(), err)}
+	}
+	return ri.Version, nil
+}
+
+// latestFromList picks the newest version of a list by time — the time
+// the proxy gives after the version, or a pseudo-version's own — and
+// stats it, as the go command does when it lists versions. Tagged
+// versions without a time are not candidates.
+func (p *proxySource) latestFromList(ctx context.Context, lines []string) (string, error) {
+	var best string
+	var bestTime time.Time
+	for _, line := range lines {
+		fields := strings.Fields(line)
+		if len(fields) == 0 || !semver.IsValid(fields[0]) {
+			continue
+		}
+		var t time.Time
+		switch {
+		case len(fields) >= 2:
+			t, _ = time.Parse(time.RFC3339, fields[1])
+		case module.IsPseudoVersion(fields[0]):
+			t, _ = module.PseudoVersionTime(fields[0])
+		default:
+			continue
+		}
+		if bestTime.Before(t) {
+			best, bestTime = fields[0], t
+		}
+	}
+	if best == "" {
+		return "", fs.ErrNotExist
+	}
+	if _, err := p.stat(ctx, best); err != nil {
+		return "", err
+	}
+	return best, nil
 }
 
 // get walks route for one version file of the module. check, if

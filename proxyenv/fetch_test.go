@@ -395,3 +395,78 @@ func TestClientClassifiesTLSErrors(t *testing.T) {
 		t.Errorf("status %d", resp.StatusCode)
 	}
 }
+
+// TestFetchLatestMatchesGoModDownload compares "M@latest" resolution:
+// which lists, @latest and .info files are asked for, from which source,
+// and which version wins.
+func TestFetchLatestMatchesGoModDownload(t *testing.T) {
+	gooracle.Required(t)
+	t.Parallel()
+	tagged := []modproxy.Module{
+		{Path: "example.com/m", Version: "v1.0.0"},
+		{Path: "example.com/m", Version: "v1.1.0"},
+		{Path: "example.com/m", Version: "v1.2.0-pre"},
+		{Path: "example.com/pre", Version: "v0.1.0-alpha"},
+		{Path: "example.com/pre", Version: "v0.2.0-beta"},
+		{Path: "example.com/ps", Version: "v0.0.0-20200101000000-abcdefabcdef"},
+		{Path: "example.com/ps", Version: "v0.0.0-20210101000000-0123456789ab"},
+	}
+	cases := []struct {
+		name   string
+		mod    string
+		a, b   []modproxy.Option
+		wantOK bool
+	}{
+		{name: "tagged", mod: "example.com/m@latest", wantOK: true},
+		{name: "list-404-then-next", mod: "example.com/m@latest", a: []modproxy.Option{modproxy.Status("/example.com/m/@v/list", 404)}, wantOK: true},
+		{name: "list-500-stops", mod: "example.com/m@latest", a: []modproxy.Option{modproxy.Status("/example.com/m/@v/list", 500)}},
+		{name: "prerelease-only", mod: "example.com/pre@latest", wantOK: true},
+		{name: "pseudo-only-no-latest-endpoint", mod: "example.com/ps@latest", wantOK: true},
+		{name: "pseudo-only-latest-endpoint", mod: "example.com/ps@latest", a: []modproxy.Option{modproxy.Latest()}, wantOK: true},
+		{name: "no-versions", mod: "example.com/none@latest"},
+		{name: "upgrade", mod: "example.com/m@upgrade", wantOK: true},
+		{name: "everything-404", mod: "example.com/m@latest", a: []modproxy.Option{modproxy.Status("", 404)}, b: []modproxy.Option{modproxy.Status("", 404)}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g := gooracle.New(t)
+			log := modproxy.NewLog()
+			a := modproxy.New(t, tagged, append([]modproxy.Option{modproxy.Logged(log, "A")}, tc.a...)...)
+			b := modproxy.New(t, tagged, append([]modproxy.Option{modproxy.Logged(log, "B")}, tc.b...)...)
+			g.Set("GOPROXY", a.URL+","+b.URL)
+			path, query, _ := strings.Cut(tc.mod, "@")
+
+			ds, stderr, err := g.ModDownload(context.Background(), tc.mod)
+			if err != nil || len(ds) != 1 {
+				t.Fatalf("go mod download: %v %v\n%s", ds, err, stderr)
+			}
+			goReqs := requestLines(log)
+			log.Reset()
+
+			env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: g.Getenv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := env.Client(proxyenv.ClientOptions{CommandEnv: g.Environ()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, ourErr := (&proxyenv.Fetcher{Client: c}).Download(context.Background(), path, query)
+			ourReqs := requestLines(log)
+			if !slices.Equal(goReqs, ourReqs) {
+				t.Errorf("requests differ\ngo command:\n\t%s\nmodnet:\n\t%s", strings.Join(goReqs, "\n\t"), strings.Join(ourReqs, "\n\t"))
+			}
+			goErr := ds[0].Error
+			if (goErr == "") != tc.wantOK || (ourErr == nil) != tc.wantOK {
+				t.Errorf("go command error %q, modnet error %v; want success %v", goErr, ourErr, tc.wantOK)
+			}
+			if ourErr == nil && goErr == "" && d.Version != ds[0].Version {
+				t.Errorf("version: modnet %s, go command %s", d.Version, ds[0].Version)
+			}
+			if ourErr != nil && goErr != "" && ourErr.Error() != goErr {
+				t.Errorf("error text differs\ngo command: %q\nmodnet:     %q", goErr, ourErr.Error())
+			}
+		})
+	}
+}

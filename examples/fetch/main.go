@@ -12,7 +12,8 @@
 // on success), Info, GoMod and Zip (the files written under DIR, in the
 // module cache's download layout), Sum and GoModSum, and exits 1 if any
 // module failed. With -x it prints each request to standard error, with
-// credentials redacted. VERSION must be an exact semantic version; when a
+// credentials redacted. VERSION must be an exact semantic version or
+// "latest" (prefix queries such as v1.2 are not supported); when a
 // route reaches "direct" (version control), fetch reports an error for
 // that module instead of cloning a repository.
 package main
@@ -34,6 +35,7 @@ import (
 type result struct {
 	Path     string
 	Version  string
+	Query    string `json:",omitempty"`
 	Error    string `json:",omitempty"`
 	Info     string `json:",omitempty"`
 	GoMod    string `json:",omitempty"`
@@ -106,6 +108,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			continue
 		}
 		downloads[i] = d
+		results[i].Version, results[i].Query = d.Version, d.Query
 	}
 	status := 0
 	for i, d := range downloads {
