@@ -696,6 +696,59 @@ var proxyCases = []proxyCase{
 		},
 	},
 	{
+		name: "tinyproxy-sumdb-direct-url",
+		setup: func(t *testing.T, h *proxyHarness) {
+			u, s := h.server(t, "A", modproxy.SumDB("sum.test"))
+			h.g.Set("HTTPS_PROXY", h.tinyproxy(t, tinyproxy.Options{}).URL.String())
+			h.g.Set("GOPROXY", u)
+			h.g.Set("GOSUMDB", s.SumDBKey+" "+tinyproxy.Rename(s.SumDBURL()))
+		},
+		wantOK: true,
+		route:  viaProxy,
+	},
+	{
+		// NO_PROXY with a port exempts one of two servers on one host.
+		name: "NO_PROXY-port-one-of-two",
+		setup: func(t *testing.T, h *proxyHarness) {
+			a, _ := h.server(t, "A", modproxy.Status("", 404))
+			b, _ := h.server(t, "B")
+			h.g.Set("HTTPS_PROXY", h.tinyproxy(t, tinyproxy.Options{}).URL.String())
+			h.g.Set("NO_PROXY", "localhost:"+port(t, b))
+			h.g.Set("GOPROXY", a+","+b)
+		},
+		wantOK: true,
+		route:  viaProxy,
+	},
+	{
+		// GOINSECURE is for direct fetches only, never module proxies.
+		name: "GOINSECURE-not-for-proxy",
+		setup: func(t *testing.T, h *proxyHarness) {
+			s := modproxy.New(t, proxyMods, modproxy.TLS(), modproxy.Logged(h.log, "A"))
+			h.g.Set("HTTPS_PROXY", h.tinyproxy(t, tinyproxy.Options{}).URL.String())
+			h.g.Set("GOINSECURE", "example.com")
+			h.g.Set("GOPROXY", tinyproxy.Rename(s.URL))
+		},
+		route: viaProxy,
+		check: func(t *testing.T, err error) {
+			var te *trust.Error
+			if !errors.As(err, &te) || te.Kind != trust.KindUnknownAuthority {
+				t.Errorf("error %v, want unknown-authority", err)
+			}
+		},
+	},
+	{
+		name: "GOINSECURE-not-for-intercepting-proxy",
+		setup: func(t *testing.T, h *proxyHarness) {
+			u, s := h.server(t, "A")
+			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: poolOf(t, s.CAPEM)})
+			h.g.Set("HTTPS_PROXY", p.URL.String())
+			h.g.Set("GOINSECURE", "*")
+			h.g.Set("GOPROXY", u)
+		},
+		route: viaProxy,
+		check: interceptedUnknownAuthority,
+	},
+	{
 		name: "tinyproxy-404-comma-next",
 		setup: func(t *testing.T, h *proxyHarness) {
 			a, _ := h.server(t, "A", modproxy.Status("", 404))
