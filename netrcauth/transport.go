@@ -53,11 +53,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, &InsecureURLError{URL: "<nil URL>"}
 	}
 	if req.URL.Scheme != "https" {
-		if prev := req.Response; prev != nil && prev.Request != nil && prev.Request.URL != nil &&
-			prev.Request.URL.Scheme == "https" && req.URL.Scheme == "http" {
-			// The go command refuses to follow https to http.
+		if first, last := redirectChain(req); first != nil && first.URL.Scheme == "https" && req.URL.Scheme == "http" {
+			// The go command refuses a redirect to http once the first
+			// request of the chain was https (whatever the hops between).
 			closeBody(req)
-			return nil, &InsecureURLError{URL: req.URL.Redacted(), From: prev.Request.URL.Redacted()}
+			return nil, &InsecureURLError{URL: req.URL.Redacted(), From: last.URL.Redacted()}
 		}
 		if req.URL.Scheme == "http" && req.URL.User != nil {
 			closeBody(req)
@@ -135,4 +135,17 @@ func closeBody(req *http.Request) {
 	if req.Body != nil {
 		req.Body.Close()
 	}
+}
+
+// redirectChain returns the first and the latest earlier request of the
+// redirect chain req belongs to, or nils for a request that is not a
+// redirect.
+func redirectChain(req *http.Request) (first, last *http.Request) {
+	for r := req; r.Response != nil && r.Response.Request != nil && r.Response.Request.URL != nil; r = r.Response.Request {
+		if last == nil {
+			last = r.Response.Request
+		}
+		first = r.Response.Request
+	}
+	return first, last
 }

@@ -663,8 +663,7 @@ var proxyCases = []proxyCase{
 	{
 		// Only a redirect chain that started on https must stay on https:
 		// the go command checks the first request's scheme.
-		name:     "redirect-http-https-http",
-		knownBug: "netrcauth.Transport refuses https→http on any hop (transport.go, prev.Request.URL.Scheme check); the go command only when the first request was https",
+		name: "redirect-http-https-http",
 		setup: func(t *testing.T, h *proxyHarness) {
 			c, _ := h.plainServer(t, "C")
 			b, _ := h.server(t, "B", modproxy.Redirect("/", c+"/"))
