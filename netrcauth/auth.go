@@ -248,6 +248,17 @@ func (a *Auth) put(prefix string, h SecretHeader) {
 	a.store[prefix] = h
 }
 
+// storeEmpty reports whether no GOAUTH credential is usable: GOAUTH is
+// off or its methods have stored none (yet).
+func (a *Auth) storeEmpty() bool {
+	if a.off {
+		return true
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.store) == 0
+}
+
 func (a *Auth) netrc() ([]Entry, error) {
 	a.netrcOnce.Do(func() {
 		if a.cfg.NetrcErr != nil {
@@ -276,6 +287,12 @@ func (a *Auth) netrc() ([]Entry, error) {
 // lookup finds the header for u: the longest prefix of Key(u) known to the
 // extra credentials or the GOAUTH store (extra first at equal length).
 func (a *Auth) lookup(ctx context.Context, u *url.URL) (SecretHeader, error) {
+	if len(a.extra) == 0 && a.storeEmpty() {
+		// Nothing could match: skip building Key(u), which allocates, on
+		// every request of a client without credentials. Reruns after a
+		// 4xx still happen (the Transport calls Rerun regardless).
+		return nil, nil
+	}
 	var h SecretHeader
 	var err error
 	found := func(p string) bool {
