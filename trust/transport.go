@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -57,14 +58,142 @@ func recordFrom(ctx context.Context) *connRecord {
 }
 
 // withTracing returns ctx carrying rec and an httptrace that fills it.
+// It costs several allocations; a [Transport] uses a [recordCtx] instead
+// whenever it can.
 func withTracing(ctx context.Context, rec *connRecord) context.Context {
 	ctx = context.WithValue(ctx, recordKey{}, rec)
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		TLSHandshakeStart: func() { rec.update(func(s *recordState) { s.tlsStarted, s.tlsDone = true, false }) },
-		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
-			rec.update(func(s *recordState) { s.tlsDone = err == nil })
-		},
+		TLSHandshakeStart: rec.tlsStart,
+		TLSHandshakeDone:  rec.tlsDone,
 	})
+}
+
+func (r *connRecord) tlsStart() {
+	r.update(func(s *recordState) { s.tlsStarted, s.tlsDone = true, false })
+}
+
+func (r *connRecord) tlsDone(_ tls.ConnectionState, err error) {
+	r.update(func(s *recordState) { s.tlsDone = err == nil })
+}
+
+// A recordCtx is the per-request context of a [Transport]: one
+// allocation holding the parent context, the request's record and the
+// httptrace.ClientTrace that fills it. It answers Value for recordKey{}
+// with its record and, for httptrace's own key, with its trace. The
+// trace's TLS hooks are set only when a connection is dialed for the
+// request ([recordCtx.arm], called by the transport's dial wrapper), so a
+// request on a kept-alive connection allocates nothing more: net/http
+// looks the trace up before dialing but reads its hooks when the
+// handshake starts and ends.
+//
+// It is used only when the parent carries no trace of its own (which
+// httptrace.WithClientTrace would have to compose with ours).
+type recordCtx struct {
+	context.Context
+	traceKey any // httptrace's context key, see [traceContextKey]
+	rec      connRecord
+	trace    httptrace.ClientTrace
+}
+
+type recordCtxKey struct{}
+
+func (c *recordCtx) Value(key any) any {
+	switch key {
+	case recordKey{}:
+		return &c.rec
+	case recordCtxKey{}:
+		return c
+	case c.traceKey:
+		return &c.trace
+	}
+	return c.Context.Value(key)
+}
+
+// arm sets the trace's TLS hooks, once. It runs on a dial goroutine; the
+// record's mutex orders it with the dials of a retried request, and
+// net/http reads the hooks on the goroutine that dialed.
+func (c *recordCtx) arm() {
+	c.rec.mu.Lock()
+	if c.trace.TLSHandshakeStart == nil {
+		c.trace.TLSHandshakeStart = c.rec.tlsStart
+		c.trace.TLSHandshakeDone = c.rec.tlsDone
+	}
+	c.rec.mu.Unlock()
+}
+
+func armFrom(ctx context.Context) {
+	if c, ok := ctx.Value(recordCtxKey{}).(*recordCtx); ok {
+		c.arm()
+	}
+}
+
+// traceContextKey returns the key under which httptrace looks for a
+// ClientTrace in a context, by asking httptrace to look in a context
+// that notes what it is asked for; nil if that does not work (a
+// [Transport] then falls back to [withTracing]).
+func traceContextKey() any {
+	k := &keyNoter{Context: context.Background()}
+	httptrace.ContextClientTrace(k)
+	if k.key == nil {
+		return nil
+	}
+	// Check that httptrace accepts our answer to the key.
+	c := &recordCtx{Context: context.Background(), traceKey: k.key}
+	if httptrace.ContextClientTrace(c) != &c.trace {
+		return nil
+	}
+	return k.key
+}
+
+type keyNoter struct {
+	context.Context
+	key any
+}
+
+func (k *keyNoter) Value(key any) any {
+	if k.key == nil {
+		k.key = key
+	}
+	return nil
+}
+
+// armingDials makes rt's dials arm the request's trace before a
+// connection exists (see [recordCtx]), whichever dial function rt uses.
+func armingDials(rt *http.Transport) {
+	switch {
+	case rt.DialContext != nil:
+		dial := rt.DialContext
+		rt.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			armFrom(ctx)
+			return dial(ctx, network, addr)
+		}
+	case rt.Dial != nil:
+		dial := rt.Dial
+		rt.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			armFrom(ctx)
+			return dial(network, addr)
+		}
+	default:
+		var d net.Dialer // what net/http dials with when no dial function is set
+		rt.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			armFrom(ctx)
+			return d.DialContext(ctx, network, addr)
+		}
+	}
+	switch {
+	case rt.DialTLSContext != nil:
+		dial := rt.DialTLSContext
+		rt.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			armFrom(ctx)
+			return dial(ctx, network, addr)
+		}
+	case rt.DialTLS != nil:
+		dial := rt.DialTLS
+		rt.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			armFrom(ctx)
+			return dial(network, addr)
+		}
+	}
 }
 
 // getClientCertificate answers a server's certificate request with the
@@ -153,8 +282,9 @@ type PoolSource interface {
 // transport and the old one's idle connections are closed; requests in
 // flight finish on the old one. It is safe for concurrent use.
 type Transport struct {
-	src  PoolSource
-	base *http.Transport
+	src      PoolSource
+	base     *http.Transport
+	traceKey any // nil: use withTracing
 
 	mu  sync.Mutex
 	cur atomic.Pointer[generation]
@@ -175,7 +305,7 @@ func NewTransport(src PoolSource, base *http.Transport) *Transport {
 	if base == nil {
 		base = http.DefaultTransport.(*http.Transport)
 	}
-	return &Transport{src: src, base: base.Clone()}
+	return &Transport{src: src, base: base.Clone(), traceKey: traceContextKey()}
 }
 
 func (t *Transport) current() *generation {
@@ -190,6 +320,7 @@ func (t *Transport) current() *generation {
 		return g
 	}
 	rt := p.Transport(t.base)
+	armingDials(rt)
 	proxy := rt.Proxy
 	if proxy != nil {
 		rt.Proxy = func(req *http.Request) (*url.URL, error) {
@@ -217,15 +348,26 @@ func (t *Transport) current() *generation {
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	g := t.current()
-	rec := &connRecord{}
-	r2 := req.WithContext(withTracing(req.Context(), rec))
-	resp, err := g.rt.RoundTrip(r2)
+	rec, ctx := t.track(req.Context())
+	resp, err := g.rt.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		return nil, Classify(err, WithHost(req.URL.Host), WithPool(g.pool), withRecord(rec))
 	}
 	// Hand back the caller's request, as the RoundTripper contract expects.
 	resp.Request = req
 	return resp, nil
+}
+
+// track returns a record for one request and the context that fills it:
+// a [recordCtx] (one allocation), or withTracing's when ctx already
+// carries a trace to compose with.
+func (t *Transport) track(ctx context.Context) (*connRecord, context.Context) {
+	if t.traceKey != nil && httptrace.ContextClientTrace(ctx) == nil {
+		c := &recordCtx{Context: ctx, traceKey: t.traceKey}
+		return &c.rec, c
+	}
+	rec := &connRecord{}
+	return rec, withTracing(ctx, rec)
 }
 
 // CloseIdleConnections closes idle connections of the current inner
