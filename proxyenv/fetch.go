@@ -188,8 +188,9 @@ func (f *Fetcher) DownloadZip(ctx context.Context, d *Download) error {
 	if err != nil {
 		return verr(err)
 	}
+	// The go command reports a malformed zip without naming the module.
 	if err := checkZip(mod, version, z); err != nil {
-		return verr(err)
+		return err
 	}
 	sum, err := hashZipData(z)
 	if err != nil {
@@ -584,12 +585,32 @@ func writeFileAtomic(name string, data []byte) error {
 // it: where it is served (found once) and the x/mod client with its
 // in-memory signed tree head.
 type sumDBState struct {
-	once   sync.Once
-	name   string
-	base   *url.URL
-	err    error
-	client *sumdb.Client
-	ops    *sumOps
+	name string
+	ops  *sumOps
+
+	mu    sync.Mutex
+	found bool
+	base  *url.URL
+	err   error
+}
+
+// find locates the database once, like the go command; a failure caused
+// by the caller's context is not remembered, so a later call tries again.
+func (db *sumDBState) find(ctx context.Context, f *Fetcher, route *Route) (*url.URL, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.found {
+		return db.base, db.err
+	}
+	base, err := FindSumDB(ctx, route, func(ctx context.Context, u *url.URL) error {
+		_, err := f.read(ctx, u, 1<<20)
+		return err
+	})
+	if err != nil && ctx.Err() != nil {
+		return nil, err
+	}
+	db.found, db.base, db.err = true, base, err
+	return base, err
 }
 
 // checkSum verifies "mod version h" against the checksum database of
@@ -616,19 +637,17 @@ func (f *Fetcher) checkSum(ctx context.Context, route *Route, mod, version, h st
 		return "", fail(ErrSumDBOff)
 	}
 	db := f.sumDB(dec)
-	db.once.Do(func() {
-		db.base, db.err = FindSumDB(ctx, route, func(ctx context.Context, u *url.URL) error {
-			_, err := f.read(ctx, u, 1<<20)
-			return err
-		})
-	})
-	if db.err != nil {
-		return "", fail(fmt.Errorf("%s@%s: %w", mod, version, db.err))
+	base, err := db.find(ctx, f, route)
+	if err != nil {
+		return "", fail(fmt.Errorf("%s@%s: %w", mod, version, err))
 	}
-	db.ops.setContext(ctx)
-	lines, err := db.client.Lookup(mod, version)
-	if err == nil {
-		err = db.ops.securityErr()
+	// A client per lookup carries this call's context; the signed tree
+	// head, tiles and lookups it fetches are shared through db.ops, so a
+	// record is still fetched once per Fetcher, as in one go command run.
+	ops := &callOps{sumOps: db.ops, ctx: ctx, base: base}
+	lines, err := sumdb.NewClient(ops).Lookup(mod, version)
+	if err == nil && ops.security != "" {
+		err = errors.New(ops.security)
 	}
 	if err != nil {
 		return "", fail(err)
@@ -657,8 +676,7 @@ func (f *Fetcher) sumDB(dec *SumDBDecision) *sumDBState {
 	db, ok := f.dbs[key]
 	if !ok {
 		db = &sumDBState{name: dec.DB.Name}
-		db.ops = &sumOps{f: f, db: db, key: key, config: map[string][]byte{}, cache: map[string][]byte{}}
-		db.client = sumdb.NewClient(db.ops)
+		db.ops = &sumOps{f: f, key: key, config: map[string][]byte{}, cache: map[string][]byte{}}
 		f.dbs[key] = db
 	}
 	return db
@@ -688,43 +706,37 @@ func (e *ChecksumError) Error() string {
 		e.Downloaded, e.DB, e.Want)
 }
 
-// sumOps implements sumdb.ClientOps over the Fetcher's client, keeping
-// the signed tree head and tiles in memory.
+// sumOps is the state of one checksum database shared by a Fetcher's
+// lookups: the signed tree head ("config") and the tiles and records
+// fetched ("cache"), in memory.
 type sumOps struct {
 	f   *Fetcher
-	db  *sumDBState
 	key string
 
-	mu       sync.Mutex
+	mu     sync.Mutex
+	config map[string][]byte
+	cache  map[string][]byte
+}
+
+// callOps is sumdb.ClientOps for one lookup: reads use the caller's
+// context, and a security error stops only this lookup.
+type callOps struct {
+	*sumOps
 	ctx      context.Context
-	config   map[string][]byte
-	cache    map[string][]byte
+	base     *url.URL
 	security string
 }
 
-func (o *sumOps) setContext(ctx context.Context) {
-	o.mu.Lock()
-	o.ctx = ctx
-	o.mu.Unlock()
+func (o *callOps) ReadRemote(p string) ([]byte, error) {
+	return o.f.read(o.ctx, joinURL(o.base, p), 16<<20)
 }
 
-func (o *sumOps) securityErr() error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.security != "" {
-		return errors.New(o.security)
+// SecurityError records what the go command stops on; the lookup in
+// progress then fails with it.
+func (o *callOps) SecurityError(msg string) {
+	if o.security == "" {
+		o.security = msg
 	}
-	return nil
-}
-
-func (o *sumOps) ReadRemote(p string) ([]byte, error) {
-	o.mu.Lock()
-	ctx := o.ctx
-	o.mu.Unlock()
-	u := *o.db.base
-	u.Path = strings.TrimSuffix(u.Path, "/") + p
-	u.RawPath = ""
-	return o.f.read(ctx, &u, 16<<20)
 }
 
 func (o *sumOps) ReadConfig(file string) ([]byte, error) {
@@ -765,13 +777,3 @@ func (o *sumOps) WriteCache(file string, data []byte) {
 }
 
 func (o *sumOps) Log(string) {}
-
-// SecurityError records what the go command stops on; the lookup in
-// progress then fails with it.
-func (o *sumOps) SecurityError(msg string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.security == "" {
-		o.security = msg
-	}
-}

@@ -470,3 +470,30 @@ func TestFetchLatestMatchesGoModDownload(t *testing.T) {
 		})
 	}
 }
+
+// TestFetcherContextFailureNotRemembered checks that a download cancelled
+// while finding the checksum database does not disable verification for
+// later downloads with a live context.
+func TestFetcherContextFailureNotRemembered(t *testing.T) {
+	t.Parallel()
+	mods := []modproxy.Module{{Path: "example.com/m", Version: "v1.0.0"}, {Path: "example.com/n", Version: "v1.0.0"}}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := modproxy.New(t, mods, modproxy.SumDB("sum.test"), modproxy.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.HasSuffix(r.URL.Path, "/supported") {
+			cancel() // the first caller gives up while the database is being found
+		}
+		return false
+	}))
+	env := &proxyenv.Env{GOPROXY: s.URL, GOSUMDB: s.SumDBKey, GOAUTH: "off"}
+	c, err := env.Client(proxyenv.ClientOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &proxyenv.Fetcher{Client: c}
+	if _, err := f.Download(ctx, "example.com/m", "v1.0.0"); err == nil {
+		t.Fatal("Download with a context cancelled mid-way succeeded")
+	}
+	if _, err := f.Download(context.Background(), "example.com/n", "v1.0.0"); err != nil {
+		t.Fatalf("Download after an earlier cancellation: %v", err)
+	}
+}

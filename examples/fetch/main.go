@@ -21,6 +21,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,7 +35,7 @@ import (
 // result is one line of output, shaped like "go mod download -json".
 type result struct {
 	Path     string
-	Version  string
+	Version  string `json:",omitempty"`
 	Query    string `json:",omitempty"`
 	Error    string `json:",omitempty"`
 	Info     string `json:",omitempty"`
@@ -60,6 +61,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if fs.NArg() == 0 {
@@ -114,11 +118,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	for i, d := range downloads {
 		r := &results[i]
 		if d != nil {
+			// Like the go command, report what was fetched even when the
+			// zip then fails.
+			r.Info, r.GoMod, r.GoModSum = d.Info, d.GoMod, d.GoModSum
 			if err := f.DownloadZip(ctx, d); err != nil {
 				r.Error = err.Error()
 			} else {
-				r.Info, r.GoMod, r.Zip = d.Info, d.GoMod, d.Zip
-				r.Sum, r.GoModSum = d.Sum, d.GoModSum
+				r.Zip, r.Sum = d.Zip, d.Sum
 			}
 		}
 		if r.Error != "" {
