@@ -136,7 +136,7 @@ func (a *Auth) runGit(ctx context.Context, m Method, u *url.URL, base http.Round
 	}
 	// git must answer for a prefix of the requested URL.
 	if !strings.HasPrefix(raw, prefix) {
-		return "", nil, cerr("'git credential fill' failed", fmt.Errorf("requested a credential for %s, but 'git credential fill' provided one for %s", u.Redacted(), redactRaw(prefix)))
+		return "", nil, cerr("'git credential fill' failed", fmt.Errorf("requested a credential for %s, but 'git credential fill' provided one for %s", u.Redacted(), RedactURL(prefix)))
 	}
 	h := basicHeader(login, NewSecret(password))
 	a.bg.Add(1)
@@ -145,13 +145,6 @@ func (a *Auth) runGit(ctx context.Context, m Method, u *url.URL, base http.Round
 		a.checkGit(context.WithoutCancel(ctx), m.Dir, git, prefix, h, out, base)
 	}()
 	return prefix, h, nil
-}
-
-func redactRaw(s string) string {
-	if u, err := url.Parse(s); err == nil {
-		return u.Redacted()
-	}
-	return "<unparsable URL>"
 }
 
 // parseGitCredential reads "git credential fill" output: key=value lines

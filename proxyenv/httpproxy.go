@@ -2,6 +2,7 @@ package proxyenv
 
 import (
 	"errors"
+	"github.com/modnet/modnet/netrcauth"
 	"net"
 	"net/url"
 	"strconv"
@@ -163,60 +164,15 @@ func urlErrText(err error) string {
 
 // scrub removes the password of raw's userinfo from msg.
 func scrub(msg, raw string) string {
-	if _, pass, ok := rawUserinfo(raw); ok && pass != "" {
-		msg = strings.ReplaceAll(msg, pass, "xxxxx")
+	if secret, ok := netrcauth.URLSecret(raw); ok {
+		msg = strings.ReplaceAll(msg, secret, "xxxxx")
 	}
 	return msg
 }
 
-// rawUserinfo finds the userinfo of a URL-like string without parsing
-// it: the part of the authority (after "scheme://" if present, up to the
-// first '/', '?' or '#') before its last '@'.
-func rawUserinfo(raw string) (user, pass string, ok bool) {
-	rest := raw
-	if i := strings.Index(rest, "://"); i >= 0 {
-		rest = rest[i+3:]
-	}
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		rest = rest[:i]
-	}
-	at := strings.LastIndexByte(rest, '@')
-	if at < 0 {
-		return "", "", false
-	}
-	userinfo := rest[:at]
-	user, pass, _ = strings.Cut(userinfo, ":")
-	return user, pass, true
-}
-
 // redactURLString replaces the password in a URL-like string with
 // "xxxxx", as url.URL.Redacted does, also for strings that do not parse.
-func redactURLString(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		if _, has := u.User.Password(); has {
-			return u.Redacted()
-		}
-		return raw
-	}
-	start := 0
-	if i := strings.Index(raw, "://"); i >= 0 {
-		start = i + 3
-	}
-	end := len(raw)
-	if i := strings.IndexAny(raw[start:], "/?#"); i >= 0 {
-		end = start + i
-	}
-	at := strings.LastIndexByte(raw[start:end], '@')
-	if at < 0 {
-		return raw
-	}
-	userinfo := raw[start : start+at]
-	colon := strings.IndexByte(userinfo, ':')
-	if colon < 0 {
-		return raw
-	}
-	return raw[:start+colon+1] + "xxxxx" + raw[start+at:]
-}
+func redactURLString(raw string) string { return netrcauth.RedactURL(raw) }
 
 // Redact returns the value of the go environment variable name with its
 // credentials hidden, for display: the password of userinfo in

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/modnet/modnet/netrcauth"
 	"net/url"
 	"path"
 	"path/filepath"
@@ -222,24 +223,4 @@ func parseProxyURL(entry string) (*url.URL, error) {
 
 // redactRaw hides the password of a URL-like string that may not parse:
 // "scheme://user:pass@host" becomes "scheme://user:xxxxx@host".
-func redactRaw(s string) string {
-	i := strings.Index(s, "://")
-	if i < 0 {
-		return s
-	}
-	auth := s[i+3:]
-	if j := strings.IndexAny(auth, "/?#"); j >= 0 {
-		auth = auth[:j]
-	}
-	at := strings.LastIndex(auth, "@")
-	if at < 0 {
-		return s
-	}
-	colon := strings.Index(auth[:at], ":")
-	if colon < 0 {
-		return s
-	}
-	start := i + 3 + colon + 1
-	end := i + 3 + at
-	return s[:start] + "xxxxx" + s[end:]
-}
+func redactRaw(s string) string { return netrcauth.RedactURL(s) }

@@ -140,7 +140,7 @@ func TestRedactRaw(t *testing.T) {
 		{"https://u:p@h/x", "https://u:xxxxx@h/x"},
 		{"https://u@h", "https://u@h"},
 		{"https://h/a:b@c", "https://h/a:b@c"},
-		{"noscheme:u:p@h", "noscheme:u:p@h"},
+		{"noscheme:u:p@h", "noscheme:xxxxx@h"},
 		{"https://u:p:q@h?x=@", "https://u:xxxxx@h?x=@"},
 	}
 	for _, tt := range tests {

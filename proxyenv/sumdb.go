@@ -45,6 +45,20 @@ type SumDB struct {
 	Verifier note.Verifier `json:"-"`
 }
 
+// String returns the database's key and URL, with any URL password
+// redacted.
+func (s *SumDB) String() string {
+	switch {
+	case s == nil:
+		return "<nil>"
+	case s.Off:
+		return "off"
+	case s.URL != nil:
+		return s.Key + " " + s.URL.Redacted()
+	}
+	return s.Key
+}
+
 // DirectURL returns the URL the go command uses when no proxy serves the
 // database: https://<name>. It is nil when s is off.
 func (s *SumDB) DirectURL() *url.URL {
@@ -59,7 +73,7 @@ func (s *SumDB) DirectURL() *url.URL {
 // command's message for the same value.
 type SumDBError struct {
 	Var   string // the variable, "GOSUMDB"
-	Value string // the value as given
+	Value string // the value as given, with any URL password redacted
 	Err   error
 }
 
@@ -86,7 +100,7 @@ var ErrSumDBOff = errors.New("checksum database disabled by GOSUMDB=off")
 // [*SumDBError].
 func ParseSumDB(gosumdb string) (*SumDB, error) {
 	fail := func(err error) (*SumDB, error) {
-		return nil, &SumDBError{Var: "GOSUMDB", Value: gosumdb, Err: err}
+		return nil, &SumDBError{Var: "GOSUMDB", Value: redactVar("GOSUMDB", gosumdb), Err: err}
 	}
 	s := &SumDB{}
 	value := gosumdb
@@ -128,6 +142,11 @@ func ParseSumDB(gosumdb string) (*SumDB, error) {
 	if len(f) == 2 {
 		u, err := url.Parse(f[1])
 		if err != nil {
+			// url.Parse quotes the whole URL, password included.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = &url.Error{Op: ue.Op, URL: redactURLString(ue.URL), Err: ue.Err}
+			}
 			return fail(fmt.Errorf("invalid GOSUMDB URL: %v", err))
 		}
 		s.URL = u

@@ -5,10 +5,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/modnet/modnet/netrcauth"
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
 
@@ -47,7 +47,7 @@ func Probe(ctx context.Context, rawURL string, opts ...Option) *ProbeResult {
 	for _, f := range opts {
 		f(o)
 	}
-	res := &ProbeResult{URL: redactUnparsed(rawURL), Trust: o.pool.Report()}
+	res := &ProbeResult{URL: netrcauth.RedactURL(rawURL), Trust: o.pool.Report()}
 	start := time.Now()
 	defer func() { res.Elapsed = time.Since(start) }()
 
@@ -119,26 +119,4 @@ func Probe(ctx context.Context, rawURL string, opts ...Option) *ProbeResult {
 	}
 	res.OK = true
 	return res
-}
-
-// redactUnparsed hides the password in a URL string that may not parse:
-// "scheme://user:pass@host/..." becomes "scheme://user:xxxxx@host/...".
-func redactUnparsed(raw string) string {
-	rest := raw
-	if i := strings.Index(rest, "://"); i >= 0 {
-		rest = rest[i+3:]
-	}
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		rest = rest[:i]
-	}
-	at := strings.LastIndexByte(rest, '@')
-	if at < 0 {
-		return raw
-	}
-	colon := strings.IndexByte(rest[:at], ':')
-	if colon < 0 {
-		return raw
-	}
-	start := strings.Index(raw, rest) + colon + 1
-	return raw[:start] + "xxxxx" + raw[start+at-colon-1:]
 }

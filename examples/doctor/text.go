@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/modnet/modnet/netrcauth"
 	"io"
 	"net/url"
 	"strconv"
@@ -264,7 +265,7 @@ func scrubber(env *proxyenv.Env, getenv func(string) string) func(string) string
 	var pairs []string
 	for _, v := range values {
 		for _, tok := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '|' || unicode.IsSpace(r) }) {
-			pass, ok := rawPassword(tok)
+			pass, ok := netrcauth.URLSecret(tok)
 			if !ok {
 				continue
 			}
@@ -278,24 +279,6 @@ func scrubber(env *proxyenv.Env, getenv func(string) string) func(string) string
 		return func(s string) string { return s }
 	}
 	return strings.NewReplacer(pairs...).Replace
-}
-
-// rawPassword returns the password in a URL-like string, as written,
-// whether or not the string parses: "scheme://user:pass@host/..." or
-// "user:pass@host".
-func rawPassword(s string) (string, bool) {
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-	}
-	if i := strings.IndexAny(s, "/?#"); i >= 0 {
-		s = s[:i]
-	}
-	at := strings.LastIndexByte(s, '@')
-	if at < 0 {
-		return "", false
-	}
-	_, pass, ok := strings.Cut(s[:at], ":")
-	return pass, ok && pass != "" && pass != "xxxxx"
 }
 
 func plural(n int) string {
