@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -245,7 +246,9 @@ func TestTransportRedirects(t *testing.T) {
 		"/same auth=Bearer A tok=tok-A",
 		"/landed auth=Bearer A tok=tok-A",
 		"/sub auth=Bearer A tok=tok-A",
-		"/private/landed auth=Bearer P tok=",
+		// Like the go command: the first request's credentials follow a
+		// redirect on the same host, even into another prefix.
+		"/private/landed auth=Bearer A tok=tok-A",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -253,7 +256,20 @@ func TestTransportRedirects(t *testing.T) {
 	if got := other.requests(); len(got) != 1 || got[0] != "GET /landed auth= tok= body=" {
 		t.Errorf("redirect target got %q, want no credentials", got)
 	}
-	_, err := c.Get(rs.URL + "/downgrade")
+	// PerHop picks each hop's own credentials instead.
+	rs.mu.Lock()
+	rs.seen = nil
+	rs.mu.Unlock()
+	perHop := &http.Client{Transport: &Transport{Base: base, Auth: a, PerHop: true}}
+	resp, err := perHop.Get(rs.URL + "/sub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got, want := rs.requests(), []string{"/sub auth=Bearer A tok=tok-A", "/private/landed auth=Bearer P tok="}; !slices.Equal(got, want) {
+		t.Errorf("PerHop requests %q, want %q", got, want)
+	}
+	_, err = c.Get(rs.URL + "/downgrade")
 	var ie *InsecureURLError
 	if !errors.As(err, &ie) || ie.From == "" {
 		t.Fatalf("https to http redirect: error %v, want *InsecureURLError", err)

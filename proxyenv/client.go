@@ -3,6 +3,8 @@ package proxyenv
 import (
 	"crypto/tls"
 	"fmt"
+	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -67,6 +69,9 @@ type ClientOptions struct {
 type Client struct {
 	env      *Env
 	http     *http.Client
+	chain    *http.Client // like http, without per-hop retries (see Do)
+	base     http.RoundTripper
+	skip404  bool
 	direct   *http.Client
 	auth     *netrcauth.Auth
 	pool     trust.PoolSource
@@ -155,18 +160,26 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 	}
 	base.Proxy = proxy
 
+	// The client keeps its own copy: later edits to e do not affect it.
+	ec := *e
+	ec.Sources = maps.Clone(e.Sources)
+	tr := trust.NewTransport(pool, base)
 	c := &Client{
-		env:      e,
+		env:      &ec,
 		auth:     auth,
+		base:     tr,
 		pool:     pool,
 		proxy:    proxyFunc,
 		insecure: matcher.Compile(e.GOINSECURE),
+		skip404:  opts.SkipRerunOnNotFound,
 	}
 	c.http = &http.Client{
-		Transport: &netrcauth.Transport{
-			Base: trust.NewTransport(pool, base),
-			Auth: auth,
-		},
+		Transport:     &netrcauth.Transport{Base: tr, Auth: auth},
+		CheckRedirect: checkRedirect,
+	}
+	// Do restarts a failed redirect chain itself, like the go command.
+	c.chain = &http.Client{
+		Transport:     &netrcauth.Transport{Base: tr, Auth: auth, NoRetry: true},
 		CheckRedirect: checkRedirect,
 	}
 
@@ -175,6 +188,7 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 	// (version control) lookups, never for proxies or checksum databases.
 	ins := base.Clone()
 	ins.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} // what GOINSECURE means to the go command
+	ins.ForceAttemptHTTP2 = false                               // its insecure client speaks HTTP/1.1
 	c.direct = &http.Client{
 		Transport:     &netrcauth.Transport{Base: ins, Auth: auth},
 		CheckRedirect: checkRedirect,
@@ -211,7 +225,44 @@ func (e *Env) withProxySources() *Env {
 	return c
 }
 
-// HTTP returns the *http.Client for module proxies and checksum databases.
+// Do sends an HTTP request the way the go command sends its module proxy
+// and checksum database requests, and returns the response of the last
+// redirect hop (redirects are followed under the go command's rules).
+//
+// For an https URL, when that response is a 4xx, Do discards it, re-runs
+// the GOAUTH methods with the request's URL and the response, and sends
+// the request again once, restarting the redirect chain from req's URL,
+// as the go command does (unless ClientOptions.SkipRerunOnNotFound applies
+// to a 404 or 410). A request whose body cannot be replayed is not
+// retried. Do does not modify req.
+func (c *Client) Do(req *http.Request) (*http.Response, error) {
+	resp, err := c.chain.Do(req)
+	if err != nil || req.URL.Scheme != "https" || resp.StatusCode < 400 || resp.StatusCode > 499 {
+		return resp, err
+	}
+	if c.skip404 && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
+		return resp, nil
+	}
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		return resp, nil
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	resp.Body.Close()
+	ctx := req.Context()
+	c.auth.Rerun(ctx, req.URL, resp, c.base)
+	retry := req.Clone(ctx)
+	if req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
+		if retry.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	return c.chain.Do(retry)
+}
+
+// HTTP returns an *http.Client for module proxies and checksum databases.
+// It adds credentials and refuses redirects as [Client.Do] does, but after
+// a 4xx it retries only the redirect hop that failed, where the go command
+// (and Do) restart from the first URL.
 // Callers may use it directly; they must not modify it.
 func (c *Client) HTTP() *http.Client { return c.http }
 

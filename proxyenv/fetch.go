@@ -455,7 +455,7 @@ func (f *Fetcher) read(ctx context.Context, u *url.URL, limit int64) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	resp, err := f.Client.http.Do(req)
+	resp, err := f.Client.Do(req)
 	if err != nil {
 		f.trace("# get %s: %v", u.Redacted(), err)
 		return nil, err
@@ -463,6 +463,12 @@ func (f *Fetcher) read(ctx context.Context, u *url.URL, limit int64) ([]byte, er
 	defer resp.Body.Close()
 	f.trace("# get %s: %s (%.3fs)", u.Redacted(), resp.Status, time.Since(start).Seconds())
 	if err := CheckResponse(resp); err != nil {
+		// The go command names the URL it asked for, not where a
+		// redirect led.
+		var se *StatusError
+		if errors.As(err, &se) {
+			se.URL = u.Redacted()
+		}
 		return nil, err
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))

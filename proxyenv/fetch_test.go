@@ -219,6 +219,56 @@ var fetchCases = []fetchCase{
 		wantOK: true,
 	},
 	{
+		// After a redirect ends in a 4xx, the go command re-runs GOAUTH
+		// and restarts from the URL it first asked for, with the first
+		// URL's credentials on every same-host hop.
+		name: "redirect-same-host-then-404-restarts-chain",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A", modproxy.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path == "/example.com/m/@v/v1.0.0.info" {
+					http.Redirect(w, r, "/gone/", http.StatusFound)
+					return true
+				}
+				return false
+			}))
+			writeNetrc(t, g, "machine "+hostPort(s.URL)+" login alice password chain-pw\n")
+			g.Set("GOPROXY", s.URL)
+			return "example.com/m@v1.0.0"
+		},
+	},
+	{
+		// The redirect target's own netrc entry is not used: only the
+		// first URL's credentials count, and they stop at another host.
+		name: "redirect-cross-host-target-has-netrc",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			b := tlsServer(t, g, log, "B")
+			bURL := strings.Replace(b.URL, "127.0.0.1", "localhost", 1)
+			a := tlsServer(t, g, log, "A", modproxy.Redirect("/", bURL+"/"))
+			writeNetrc(t, g, "machine "+hostPort(a.URL)+" login ua password pa\nmachine "+hostPort(bURL)+" login ub password pb\n")
+			g.Set("GOPROXY", a.URL)
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
+		// A same-host redirect into another path prefix keeps the first
+		// prefix's credentials.
+		name: "redirect-into-other-prefix-keeps-first-credentials",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A", modproxy.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+				if p, ok := strings.CutPrefix(r.URL.Path, "/a/"); ok {
+					http.Redirect(w, r, "/"+p, http.StatusFound)
+					return true
+				}
+				return false
+			}))
+			writeNetrc(t, g, "machine "+hostPort(s.URL)+"/a login alice password prefix-a\n")
+			g.Set("GOPROXY", s.URL+"/a")
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
 		name: "redirect-https-to-http-refused",
 		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
 			b := modproxy.New(t, fetchMods, modproxy.Logged(log, "B"))
