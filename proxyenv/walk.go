@@ -274,6 +274,8 @@ func FindSumDB(ctx context.Context, r *Route, get func(ctx context.Context, supp
 		return nil, fmt.Errorf("proxyenv: checksum database not used for %s: %s", r.Module, d.Reason)
 	case d.Err != nil:
 		return nil, d.Err
+	case d.DB == nil:
+		return nil, errors.New("proxyenv: FindSumDB: route has no checksum database")
 	case d.DB.URL != nil:
 		u := *d.DB.URL
 		return &u, nil

@@ -195,11 +195,7 @@ func readCertFile(fsys fileSystem, path string) ([]*x509.Certificate, error) {
 }
 
 // skipped is a directory entry or PEM block left out, with the reason.
-type skipped struct {
-	File   string `json:"file"`
-	Line   int    `json:"line,omitempty"`
-	Reason string `json:"reason"`
-}
+type skipped = Rejected
 
 // A fileSystem is the file access this package needs; the default uses
 // package os.

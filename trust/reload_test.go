@@ -49,8 +49,9 @@ func TestReloadRotation(t *testing.T) {
 	// Requests in flight during the rotation must all succeed.
 	var wg sync.WaitGroup
 	var failures atomic.Int32
+	var done [4]atomic.Int64 // requests completed per goroutine
 	stop := make(chan struct{})
-	for range 4 {
+	for i := range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -68,6 +69,7 @@ func TestReloadRotation(t *testing.T) {
 				}
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
+				done[i].Add(1)
 			}
 		}()
 	}
@@ -86,6 +88,18 @@ func TestReloadRotation(t *testing.T) {
 	}
 	if r.Current() == first {
 		t.Fatal("reloader did not notice the rewritten CA file")
+	}
+	// A request that took the old pool just before the reload may still
+	// be connecting; switch the server only once every goroutine has
+	// finished two more requests, so none in flight holds the old pool.
+	var seen [4]int64
+	for i := range done {
+		seen[i] = done[i].Load()
+	}
+	for i := range done {
+		for done[i].Load() < seen[i]+2 && failures.Load() == 0 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
 	}
 	useNew.Store(true)
 	client.Transport.(*Transport).CloseIdleConnections() // force new handshakes

@@ -70,7 +70,14 @@ type SourceReport struct {
 }
 
 // Rejected is a file, directory entry or PEM block left out of the pool.
-type Rejected = skipped
+type Rejected struct {
+	// File is the file (or in-memory source name) it came from.
+	File string `json:"file"`
+	// Line is the 1-based line of a PEM block, or 0 for a whole file.
+	Line int `json:"line,omitempty"`
+	// Reason says why it was left out.
+	Reason string `json:"reason"`
+}
 
 // Warning codes.
 const (
