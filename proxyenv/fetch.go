@@ -13,10 +13,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
 	"golang.org/x/mod/sumdb"
@@ -127,8 +129,9 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 		return nil, verr(err)
 	}
 	var info []byte
+	var gm *goModFile
 	if query != "" {
-		version, info, err = f.queryLatest(ctx, route, query)
+		version, info, gm, err = f.queryLatest(ctx, route, query)
 		if err != nil {
 			return nil, err
 		}
@@ -139,26 +142,13 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 		}
 	}
 	d := &Download{Path: modulePath, Version: version, Query: query, InfoData: info}
-
-	// The go command checks go.mod against the checksum database as part
-	// of fetching it from a source, so a failed check is that source's
-	// error and '|' moves on to the next one.
-	gomod, err := f.get(ctx, route, version, "mod", func(data []byte, _ string) error {
-		h, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
-			return io.NopCloser(bytes.NewReader(data)), nil
-		})
-		if err != nil {
-			return err
+	if gm == nil {
+		if gm, err = f.getGoMod(ctx, route, version); err != nil {
+			return nil, verr(err)
 		}
-		d.GoModSum = h
-		if route.SumDB.Use {
-			d.SumDB, err = f.checkSum(ctx, route, mod, version+"/go.mod", h)
-		}
-		return err
-	})
-	if err != nil {
-		return nil, verr(err)
 	}
+	gomod := gm.data
+	d.GoModSum, d.SumDB = gm.sum, gm.sumdb
 	d.GoModData = gomod
 	d.route = route
 	if f.Dir != "" {
@@ -210,6 +200,39 @@ func (f *Fetcher) DownloadZip(ctx context.Context, d *Download) error {
 	return nil
 }
 
+// goModFile is a fetched and verified go.mod file.
+type goModFile struct {
+	data  []byte
+	sum   string // its go.sum hash
+	sumdb string // the checksum database that verified it, or ""
+}
+
+// getGoMod walks route for the go.mod of version. The go command checks
+// go.mod against the checksum database as part of fetching it from a
+// source, so a failed check is that source's error and '|' moves on to
+// the next one.
+func (f *Fetcher) getGoMod(ctx context.Context, route *Route, version string) (*goModFile, error) {
+	gm := &goModFile{}
+	data, err := f.get(ctx, route, version, "mod", func(data []byte, _ string) error {
+		h, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
+			return io.NopCloser(bytes.NewReader(data)), nil
+		})
+		if err != nil {
+			return err
+		}
+		gm.sum = h
+		if route.SumDB.Use {
+			gm.sumdb, err = f.checkSum(ctx, route, route.Module, version+"/go.mod", h)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	gm.data = data
+	return gm, nil
+}
+
 // checkInfo returns the check of a .info file for an exact version: it
 // must parse and name that version, as the go command insists.
 func checkInfo(version string) func(data []byte, proxy string) error {
@@ -241,7 +264,7 @@ func (e *NoMatchingVersionError) Error() string {
 // pre-release; with no tagged version at all, the source's @latest, else
 // the newest pseudo-version in the list. It returns the version and its
 // .info, fetched from the same source.
-func (f *Fetcher) queryLatest(ctx context.Context, route *Route, query string) (version string, info []byte, err error) {
+func (f *Fetcher) queryLatest(ctx context.Context, route *Route, query string) (version string, info []byte, gm *goModFile, err error) {
 	mod := route.Module
 	modErr := func(err error) error { return &module.ModuleError{Path: mod, Err: err} }
 	err = Walk(ctx, route, func(ctx context.Context, s Step) error {
@@ -281,12 +304,32 @@ func (f *Fetcher) queryLatest(ctx context.Context, route *Route, query string) (
 		semver.Sort(releases)
 		semver.Sort(prereleases)
 		pick := ""
-		switch {
-		case len(releases) > 0:
-			pick = releases[len(releases)-1]
-		case len(prereleases) > 0:
-			pick = prereleases[len(prereleases)-1]
-		default:
+		if len(releases) > 0 || len(prereleases) > 0 {
+			// The newest tagged version's go.mod says which versions are
+			// retracted; the go command fetches it (and checks it) before
+			// choosing.
+			latest := slices.Concat(prereleases, releases)[len(releases)+len(prereleases)-1]
+			if _, err := src.stat(ctx, latest); err != nil {
+				return err
+			}
+			latestMod, err := f.getGoMod(ctx, route, latest)
+			if err != nil {
+				return err
+			}
+			retracted := retractions(latestMod.data)
+			for _, list := range [][]string{releases, prereleases} {
+				for i := len(list) - 1; i >= 0 && pick == ""; i-- {
+					if !retracted(list[i]) {
+						pick = list[i]
+					}
+				}
+			}
+			if pick == latest {
+				gm = latestMod
+			}
+		}
+		if pick == "" {
+			// No tagged version at all, or all of them retracted.
 			latest, err := src.latest(ctx)
 			switch {
 			case err == nil:
@@ -307,9 +350,26 @@ func (f *Fetcher) queryLatest(ctx context.Context, route *Route, query string) (
 		return nil
 	})
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
-	return version, info, nil
+	return version, info, gm, nil
+}
+
+// retractions returns a function reporting whether a version is retracted
+// by the go.mod file data. A go.mod that does not parse retracts nothing.
+func retractions(data []byte) func(version string) bool {
+	f, err := modfile.ParseLax("go.mod", data, nil)
+	if err != nil || len(f.Retract) == 0 {
+		return func(string) bool { return false }
+	}
+	return func(v string) bool {
+		for _, r := range f.Retract {
+			if semver.Compare(r.Low, v) <= 0 && semver.Compare(v, r.High) <= 0 {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // proxySource is one module proxy as a query sees it, with the .info

@@ -460,6 +460,10 @@ func TestFetchLatestMatchesGoModDownload(t *testing.T) {
 		{Path: "example.com/pre", Version: "v0.2.0-beta"},
 		{Path: "example.com/ps", Version: "v0.0.0-20200101000000-abcdefabcdef"},
 		{Path: "example.com/ps", Version: "v0.0.0-20210101000000-0123456789ab"},
+		{Path: "example.com/r", Version: "v1.0.0"},
+		{Path: "example.com/r", Version: "v1.1.0", GoMod: "module example.com/r\n\nretract v1.1.0 // broken\n"},
+		{Path: "example.com/allr", Version: "v1.0.0"},
+		{Path: "example.com/allr", Version: "v1.1.0", GoMod: "module example.com/allr\n\nretract [v1.0.0, v1.1.0]\n"},
 	}
 	cases := []struct {
 		name   string
@@ -475,6 +479,8 @@ func TestFetchLatestMatchesGoModDownload(t *testing.T) {
 		{name: "pseudo-only-latest-endpoint", mod: "example.com/ps@latest", a: []modproxy.Option{modproxy.Latest()}, wantOK: true},
 		{name: "no-versions", mod: "example.com/none@latest"},
 		{name: "upgrade", mod: "example.com/m@upgrade", wantOK: true},
+		{name: "latest-retracts-itself", mod: "example.com/r@latest", wantOK: true},
+		{name: "everything-retracted", mod: "example.com/allr@latest"},
 		{name: "everything-404", mod: "example.com/m@latest", a: []modproxy.Option{modproxy.Status("", 404)}, b: []modproxy.Option{modproxy.Status("", 404)}},
 	}
 	for _, tc := range cases {
