@@ -23,6 +23,7 @@ import (
 	"golang.org/x/mod/semver"
 	"golang.org/x/mod/sumdb"
 	"golang.org/x/mod/sumdb/dirhash"
+	modzip "golang.org/x/mod/zip"
 )
 
 // maxZipSize is the largest module zip the go command downloads.
@@ -100,7 +101,10 @@ func (f *Fetcher) Download(ctx context.Context, modulePath, version string) (*Do
 
 // DownloadMod fetches the .info and .mod files of modulePath at version and
 // verifies the go.mod hash with the checksum database when the route says
-// to. The result holds no zip yet; see [Fetcher.DownloadZip].
+// to. The result holds no zip yet; see [Fetcher.DownloadZip]. When the
+// .info was fetched but the go.mod failed, DownloadMod returns both the
+// partial result (Version, Query, Info) and the error, as the go command
+// reports them.
 func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (*Download, error) {
 	verr := func(err error) error {
 		var me *module.ModuleError
@@ -130,8 +134,9 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 	}
 	var info []byte
 	var gm *goModFile
+	var gmErr error
 	if query != "" {
-		version, info, gm, err = f.queryLatest(ctx, route, query)
+		version, info, gm, gmErr, err = f.queryLatest(ctx, route, query)
 		if err != nil {
 			return nil, err
 		}
@@ -141,19 +146,23 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 			return nil, verr(err)
 		}
 	}
-	d := &Download{Path: modulePath, Version: version, Query: query, InfoData: info}
-	if gm == nil {
-		if gm, err = f.getGoMod(ctx, route, version); err != nil {
-			return nil, verr(err)
+	// Like the go command, keep what was fetched even if go.mod fails.
+	d := &Download{Path: modulePath, Version: version, Query: query, InfoData: info, route: route}
+	if f.Dir != "" {
+		if d.Info, err = f.writeFile(mod, version, ".info", info); err != nil {
+			return d, verr(err)
 		}
 	}
-	gomod := gm.data
-	d.GoModSum, d.SumDB = gm.sum, gm.sumdb
-	d.GoModData = gomod
-	d.route = route
+	if gm == nil && gmErr == nil {
+		gm, gmErr = f.getGoMod(ctx, route, version)
+	}
+	if gmErr != nil {
+		return d, verr(gmErr)
+	}
+	d.GoModSum, d.SumDB, d.GoModData = gm.sum, gm.sumdb, gm.data
 	if f.Dir != "" {
-		if d.Info, d.GoMod, err = f.writeMod(mod, version, info, gomod); err != nil {
-			return nil, verr(err)
+		if d.GoMod, err = f.writeFile(mod, version, ".mod", gm.data); err != nil {
+			return d, verr(err)
 		}
 	}
 	return d, nil
@@ -192,10 +201,44 @@ func (f *Fetcher) DownloadZip(ctx context.Context, d *Download) error {
 		}
 	}
 	d.Sum = sum
+	zipFile := ""
 	if f.Dir != "" {
 		if d.Zip, err = f.writeFile(mod, version, ".zip", z); err != nil {
 			return verr(err)
 		}
+		zipFile = d.Zip
+	}
+	// The go command then unzips the module, which rejects file names and
+	// sizes a module zip may not have (duplicates, case collisions, a
+	// nested go.mod, ...); the zip and its hash stay reported.
+	return checkModuleZip(mod, version, z, zipFile)
+}
+
+// checkModuleZip applies golang.org/x/mod/zip's module zip rules to a
+// downloaded zip, as the go command's unzip does. name is the zip's file,
+// or "" to check through a temporary file.
+func checkModuleZip(mod, version string, z []byte, name string) error {
+	file := name
+	if file == "" {
+		tmp, err := os.CreateTemp("", "modnet-*.zip")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp.Name())
+		_, werr := tmp.Write(z)
+		if cerr := tmp.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return werr
+		}
+		file = tmp.Name()
+	}
+	if _, err := modzip.CheckZip(module.Version{Path: mod, Version: version}, file); err != nil {
+		if name == "" {
+			name = mod + "@" + version + ".zip"
+		}
+		return fmt.Errorf("unzip %s: %w", name, err)
 	}
 	return nil
 }
@@ -233,11 +276,32 @@ func (f *Fetcher) getGoMod(ctx context.Context, route *Route, version string) (*
 	return gm, nil
 }
 
+// RevInfo is the content of a module proxy's .info file and @latest
+// answer, decoded as strictly as the go command decodes it (a Time that
+// is not RFC 3339 is an error).
+type RevInfo struct {
+	Version string
+	Time    time.Time
+	Origin  *Origin `json:",omitempty"`
+}
+
+// Origin describes where a proxy says a version came from.
+type Origin struct {
+	VCS       string `json:",omitempty"`
+	URL       string `json:",omitempty"`
+	Subdir    string `json:",omitempty"`
+	Hash      string `json:",omitempty"`
+	TagPrefix string `json:",omitempty"`
+	TagSum    string `json:",omitempty"`
+	Ref       string `json:",omitempty"`
+	RepoSum   string `json:",omitempty"`
+}
+
 // checkInfo returns the check of a .info file for an exact version: it
 // must parse and name that version, as the go command insists.
 func checkInfo(version string) func(data []byte, proxy string) error {
 	return func(data []byte, proxy string) error {
-		var ri struct{ Version string }
+		var ri RevInfo
 		if err := json.Unmarshal(data, &ri); err != nil {
 			return fmt.Errorf("invalid response from proxy %q: %w", proxy, err)
 		}
@@ -264,7 +328,7 @@ func (e *NoMatchingVersionError) Error() string {
 // pre-release; with no tagged version at all, the source's @latest, else
 // the newest pseudo-version in the list. It returns the version and its
 // .info, fetched from the same source.
-func (f *Fetcher) queryLatest(ctx context.Context, route *Route, query string) (version string, info []byte, gm *goModFile, err error) {
+func (f *Fetcher) queryLatest(ctx context.Context, route *Route, query string) (version string, info []byte, gm *goModFile, gmErr error, err error) {
 	mod := route.Module
 	modErr := func(err error) error { return &module.ModuleError{Path: mod, Err: err} }
 	err = Walk(ctx, route, func(ctx context.Context, s Step) error {
@@ -276,7 +340,7 @@ func (f *Fetcher) queryLatest(ctx context.Context, route *Route, query string) (
 		if err != nil {
 			return modErr(err)
 		}
-		list, err := f.read(ctx, u, 16<<20)
+		list, err := f.read(ctx, u, 0)
 		if err != nil {
 			return modErr(err)
 		}
@@ -312,11 +376,14 @@ func (f *Fetcher) queryLatest(ctx context.Context, route *Route, query string) (
 			if _, err := src.stat(ctx, latest); err != nil {
 				return err
 			}
-			latestMod, err := f.getGoMod(ctx, route, latest)
-			if err != nil {
-				return err
+			// A go.mod that cannot be fetched retracts nothing; the go
+			// command then picks that version and reports the error for
+			// it without asking again.
+			latestMod, latestErr := f.getGoMod(ctx, route, latest)
+			retracted := func(string) bool { return false }
+			if latestErr == nil {
+				retracted = retractions(latestMod.data)
 			}
-			retracted := retractions(latestMod.data)
 			for _, list := range [][]string{releases, prereleases} {
 				for i := len(list) - 1; i >= 0 && pick == ""; i-- {
 					if !retracted(list[i]) {
@@ -325,7 +392,7 @@ func (f *Fetcher) queryLatest(ctx context.Context, route *Route, query string) (
 				}
 			}
 			if pick == latest {
-				gm = latestMod
+				gm, gmErr = latestMod, latestErr
 			}
 		}
 		if pick == "" {
@@ -350,9 +417,9 @@ func (f *Fetcher) queryLatest(ctx context.Context, route *Route, query string) (
 		return nil
 	})
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, nil, nil, err
 	}
-	return version, info, gm, nil
+	return version, info, gm, gmErr, nil
 }
 
 // retractions returns a function reporting whether a version is retracted
@@ -395,7 +462,7 @@ func (p *proxySource) stat(ctx context.Context, version string) ([]byte, error) 
 	if err != nil {
 		return nil, verr(err)
 	}
-	data, err := p.f.read(ctx, u, 16<<20)
+	data, err := p.f.read(ctx, u, 0)
 	if err != nil {
 		return nil, verr(err)
 	}
@@ -413,11 +480,11 @@ func (p *proxySource) latest(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	data, err := p.f.read(ctx, u, 16<<20)
+	data, err := p.f.read(ctx, u, 0)
 	if err != nil {
 		return "", &module.ModuleError{Path: p.mod, Err: err}
 	}
-	var ri struct{ Version string }
+	var ri RevInfo
 	if err := json.Unmarshal(data, &ri); err != nil {
 		return "", &module.ModuleError{Path: p.mod, Err: fmt.Errorf("invalid response from proxy %q: %w", p.base.Redacted(), err)}
 	}
@@ -465,7 +532,8 @@ func (f *Fetcher) get(ctx context.Context, route *Route, version, ext string, ch
 	if err != nil {
 		return nil, err
 	}
-	limit := int64(16 << 20)
+	// Like the go command, only zips have a size limit.
+	limit := int64(0)
 	if ext == "zip" {
 		limit = maxZipSize
 	}
@@ -531,11 +599,15 @@ func (f *Fetcher) read(ctx context.Context, u *url.URL, limit int64) ([]byte, er
 		}
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	body := io.Reader(resp.Body)
+	if limit > 0 {
+		body = io.LimitReader(resp.Body, limit+1)
+	}
+	data, err := io.ReadAll(body)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %v", u.Redacted(), err)
 	}
-	if int64(len(data)) > limit {
+	if limit > 0 && int64(len(data)) > limit {
 		return nil, errors.New("downloaded zip file too large")
 	}
 	return data, nil
@@ -598,17 +670,6 @@ func hashZipData(data []byte) (string, error) {
 	})
 }
 
-// writeMod stores the .info and .mod files under f.Dir.
-func (f *Fetcher) writeMod(mod, version string, info, gomod []byte) (infoFile, modFile string, err error) {
-	if infoFile, err = f.writeFile(mod, version, ".info", info); err != nil {
-		return "", "", err
-	}
-	if modFile, err = f.writeFile(mod, version, ".mod", gomod); err != nil {
-		return "", "", err
-	}
-	return infoFile, modFile, nil
-}
-
 // writeFile stores one version file in the download cache layout under
 // f.Dir and returns its name.
 func (f *Fetcher) writeFile(mod, version, ext string, data []byte) (string, error) {
@@ -669,7 +730,7 @@ func (db *sumDBState) find(ctx context.Context, f *Fetcher, route *Route) (*url.
 		return db.base, db.err
 	}
 	base, err := FindSumDB(ctx, route, func(ctx context.Context, u *url.URL) error {
-		_, err := f.read(ctx, u, 1<<20)
+		_, err := f.read(ctx, u, 0)
 		return err
 	})
 	if err != nil && ctx.Err() != nil {
@@ -794,7 +855,7 @@ type callOps struct {
 }
 
 func (o *callOps) ReadRemote(p string) ([]byte, error) {
-	return o.f.read(o.ctx, joinURL(o.base, p), 16<<20)
+	return o.f.read(o.ctx, joinURL(o.base, p), 0)
 }
 
 // SecurityError records what the go command stops on; the lookup in

@@ -6,6 +6,8 @@ package proxyenv_test
 // headers, and the same success or failure.
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -264,6 +266,51 @@ var fetchCases = []fetchCase{
 			}))
 			writeNetrc(t, g, "machine "+hostPort(s.URL)+"/a login alice password prefix-a\n")
 			g.Set("GOPROXY", s.URL+"/a")
+			return "example.com/m@v1.0.0"
+		},
+		wantOK: true,
+	},
+	{
+		// The go command's unzip rejects what the prefix check lets through.
+		name: "zip-duplicate-file-rejected",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			p := "example.com/m@v1.0.0/"
+			var b bytes.Buffer
+			w := zip.NewWriter(&b)
+			for _, n := range []string{p + "go.mod", p + "x.go", p + "x.go"} {
+				f, _ := w.Create(n)
+				f.Write([]byte("package m\n"))
+			}
+			w.Close()
+			s := tlsServer(t, g, log, "A", modproxy.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path != "/example.com/m/@v/v1.0.0.zip" {
+					return false
+				}
+				w.Write(b.Bytes())
+				return true
+			}))
+			g.Set("GOPROXY", s.URL)
+			return "example.com/m@v1.0.0"
+		},
+	},
+	{
+		// .info is decoded strictly: a Time that is not RFC 3339 fails.
+		name: "info-bad-time",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			s := tlsServer(t, g, log, "A", modproxy.Respond("/example.com/m/@v/v1.0.0.info",
+				modproxy.Response{Status: 200, Body: `{"Version":"v1.0.0","Time":"yesterday"}`, ContentType: "application/json"}))
+			g.Set("GOPROXY", s.URL)
+			return "example.com/m@v1.0.0"
+		},
+	},
+	{
+		// Only zips have a size limit.
+		name: "large-go-mod",
+		setup: func(t *testing.T, g *gooracle.Go, log *modproxy.Log) string {
+			big := "module example.com/m\n" + strings.Repeat("// "+strings.Repeat("x", 77)+"\n", 17<<20/81+1)
+			s := tlsServer(t, g, log, "A", modproxy.Respond("/example.com/m/@v/v1.0.0.mod",
+				modproxy.Response{Status: 200, Body: big, ContentType: "text/plain"}))
+			g.Set("GOPROXY", s.URL)
 			return "example.com/m@v1.0.0"
 		},
 		wantOK: true,

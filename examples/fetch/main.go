@@ -96,9 +96,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "\t")
 	// Like "go mod download": every module's .info and .mod first, in
-	// order, then the zips.
+	// order, then the zips. One run fetches each module version once,
+	// however often it is named (the go command caches within a run).
+	type fetched struct {
+		d   *proxyenv.Download
+		err error
+	}
+	mods := map[string]*fetched{}
+	zips := map[*proxyenv.Download]error{}
 	results := make([]result, fs.NArg())
-	downloads := make([]*proxyenv.Download, fs.NArg())
+	downloads := make([]*fetched, fs.NArg())
 	for i, arg := range fs.Args() {
 		path, version, ok := strings.Cut(arg, "@")
 		results[i] = result{Path: path, Version: version}
@@ -106,25 +113,41 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			results[i].Error = fmt.Sprintf("%s: want MODULE@VERSION", arg)
 			continue
 		}
-		d, err := f.DownloadMod(ctx, path, version)
-		if err != nil {
-			results[i].Error = err.Error()
-			continue
+		m, seen := mods[arg]
+		if !seen {
+			d, err := f.DownloadMod(ctx, path, version)
+			m = &fetched{d, err}
+			mods[arg] = m
+			if d != nil {
+				mods[path+"@"+d.Version] = m
+			}
 		}
-		downloads[i] = d
-		results[i].Version, results[i].Query = d.Version, d.Query
+		downloads[i] = m
+		if m.d != nil {
+			r := &results[i]
+			r.Version, r.Info, r.GoMod, r.GoModSum = m.d.Version, m.d.Info, m.d.GoMod, m.d.GoModSum
+			if version != m.d.Version {
+				r.Query = version
+			}
+		}
+		if m.err != nil {
+			results[i].Error = m.err.Error()
+		}
 	}
 	status := 0
-	for i, d := range downloads {
+	for i, m := range downloads {
 		r := &results[i]
-		if d != nil {
-			// Like the go command, report what was fetched even when the
-			// zip then fails.
-			r.Info, r.GoMod, r.GoModSum = d.Info, d.GoMod, d.GoModSum
-			if err := f.DownloadZip(ctx, d); err != nil {
+		if m != nil && m.err == nil {
+			err, done := zips[m.d]
+			if !done {
+				err = f.DownloadZip(ctx, m.d)
+				zips[m.d] = err
+			}
+			// A zip that fails the module zip rules is still reported,
+			// with its hash, next to the error (as the go command does).
+			r.Zip, r.Sum = m.d.Zip, m.d.Sum
+			if err != nil {
 				r.Error = err.Error()
-			} else {
-				r.Zip, r.Sum = d.Zip, d.Sum
 			}
 		}
 		if r.Error != "" {

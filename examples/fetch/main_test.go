@@ -114,3 +114,67 @@ func TestFetchOrderMatchesGo(t *testing.T) {
 		t.Errorf("fetch interleaved zips with .info/.mod: %q", ourPaths)
 	}
 }
+
+// TestFetchPartialResultsMatchGo checks the fields reported when a module's
+// go.mod fails after its .info was fetched, for an exact version and for
+// latest.
+func TestFetchPartialResultsMatchGo(t *testing.T) {
+	gooracle.Required(t)
+	mods := []modproxy.Module{{Path: "example.com/a", Version: "v1.0.0"}, {Path: "example.com/b", Version: "v1.0.0"}, {Path: "example.com/b", Version: "v1.1.0"}}
+	s := modproxy.New(t, mods, modproxy.Status("/example.com/a/@v/v1.0.0.mod", 404), modproxy.Status("/example.com/b/@v/v1.1.0.mod", 500))
+	g := gooracle.New(t)
+	g.Set("GOPROXY", s.URL)
+	args := []string{"example.com/a@v1.0.0", "example.com/b@latest"}
+	want, _, err := g.ModDownload(context.Background(), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goPaths := s.Paths()
+	s.Reset()
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
+	if ours := s.Paths(); !slices.Equal(goPaths, ours) {
+		t.Errorf("requests differ\ngo command: %q\nfetch:      %q", goPaths, ours)
+	}
+	dec := json.NewDecoder(&stdout)
+	for i, w := range want {
+		var r result
+		if err := dec.Decode(&r); err != nil {
+			t.Fatalf("result %d: %v", i, err)
+		}
+		if r.Version != w.Version || r.Query != w.Query || r.Error != w.Error || (r.Info == "") != (w.Info == "") || (r.GoMod == "") != (w.GoMod == "") {
+			t.Errorf("result %d = %+v\ngo mod download: %+v", i, r, w)
+		}
+	}
+}
+
+// TestFetchDuplicateArgsMatchGo checks that one run fetches each module
+// version once, however often the arguments name it.
+func TestFetchDuplicateArgsMatchGo(t *testing.T) {
+	gooracle.Required(t)
+	s := modproxy.New(t, []modproxy.Module{{Path: "example.com/a", Version: "v1.0.0"}, {Path: "example.com/a", Version: "v1.1.0"}})
+	g := gooracle.New(t)
+	g.Set("GOPROXY", s.URL)
+	args := []string{"example.com/a@v1.0.0", "example.com/a@v1.0.0", "example.com/a@latest", "example.com/a@v1.1.0", "example.com/missing@v1.0.0", "example.com/missing@v1.0.0"}
+	want, _, err := g.ModDownload(context.Background(), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goPaths := slices.Sorted(slices.Values(s.Paths()))
+	s.Reset()
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
+	if ours := slices.Sorted(slices.Values(s.Paths())); !slices.Equal(goPaths, ours) {
+		t.Errorf("requests differ\ngo command: %q\nfetch:      %q", goPaths, ours)
+	}
+	dec := json.NewDecoder(&stdout)
+	for i, w := range want {
+		var r result
+		if err := dec.Decode(&r); err != nil {
+			t.Fatalf("result %d: %v", i, err)
+		}
+		if r.Path != w.Path || r.Version != w.Version || r.Query != w.Query || r.Error != w.Error || r.Sum != w.Sum {
+			t.Errorf("result %d = %+v\ngo mod download: %+v", i, r, w)
+		}
+	}
+}
