@@ -73,6 +73,11 @@ func serverOpts(kind string, targets *sync.Map) []modproxy.Option {
 		return []modproxy.Option{modproxy.RequireBasic("u", "p")}
 	case "text":
 		return []modproxy.Option{modproxy.Respond("", modproxy.Response{Status: 503, Body: "maintenance\nback soon\n"})}
+	case "text-ctrl-tail":
+		// A control character after the 9th line still hides the detail.
+		return []modproxy.Option{modproxy.Respond("", modproxy.Response{Status: 503, Body: strings.Repeat("line\n", 12) + "bad \x1b[31m escape\n"})}
+	case "text-many-lines":
+		return []modproxy.Option{modproxy.Respond("", modproxy.Response{Status: 503, Body: strings.Repeat("line\n", 12)})}
 	case "html":
 		return []modproxy.Option{modproxy.Respond("", modproxy.Response{Status: 404, Body: "<h1>nope</h1>", ContentType: "text/html"})}
 	case "zip500":
@@ -112,6 +117,8 @@ type diffCase struct {
 
 var diffCases = []diffCase{
 	{name: "single-ok", servers: []string{"ok"}, goproxy: "{A}", wantOK: true},
+	{name: "text-detail-ctrl-after-line-9", servers: []string{"text-ctrl-tail"}, goproxy: "{A}"},
+	{name: "text-detail-many-lines", servers: []string{"text-many-lines"}, goproxy: "{A}"},
 	{name: "single-404", servers: []string{"404"}, goproxy: "{A}"},
 	{name: "single-410", servers: []string{"410"}, goproxy: "{A}"},
 	{name: "single-500", servers: []string{"500"}, goproxy: "{A}"},

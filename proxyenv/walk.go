@@ -163,21 +163,46 @@ func CheckResponse(resp *http.Response) error {
 	if mt, params, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "text/plain" && resp.Body != nil {
 		switch strings.ToLower(params["charset"]) {
 		case "", "utf-8", "us-ascii":
-			b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-			e.Detail = errorDetail(b)
+			e.Detail = errorDetail(collectDetail(resp.Body))
 		}
 	}
 	return e
 }
 
-// errorDetail shortens an error body the way the go command does before
-// showing it: valid UTF-8 and printable only, up to the first blank line,
-// at most 8 lines and about 650 bytes.
-func errorDetail(b []byte) string {
-	// Only the first lines matter; the go command buffers no more.
-	if lines := bytes.SplitAfterN(b, []byte("\n"), maxDetailLines+2); len(lines) > maxDetailLines+1 {
-		b = bytes.Join(lines[:maxDetailLines+1], nil)
+// collectDetail reads an error body and keeps the part the go command
+// inspects: it reads in 8 KiB chunks and, while fewer than 9 lines are
+// kept, keeps each chunk whole up to its 8th remaining line break, the
+// rest of the chunk included. (So a control character late in the first
+// chunk still suppresses the detail, as in the go command.) At most 1 MiB
+// is read.
+func collectDetail(body io.Reader) []byte {
+	var kept []byte
+	lines := 0
+	buf := make([]byte, 8<<10)
+	for total := 0; total < 1<<20; {
+		n, err := body.Read(buf)
+		total += n
+		if lines <= maxDetailLines {
+			for _, piece := range bytes.SplitAfterN(buf[:n], []byte("\n"), maxDetailLines-lines) {
+				kept = append(kept, piece...)
+				if len(piece) > 0 && piece[len(piece)-1] == '\n' {
+					if lines++; lines > maxDetailLines {
+						break
+					}
+				}
+			}
+		}
+		if err != nil {
+			break
+		}
 	}
+	return kept
+}
+
+// errorDetail shortens the kept part of an error body (see collectDetail)
+// the way the go command does before showing it: valid UTF-8 and printable
+// only, up to the first blank line, at most 8 lines and about 650 bytes.
+func errorDetail(b []byte) string {
 	s := string(b)
 	if !utf8.ValidString(s) {
 		return ""
