@@ -119,6 +119,7 @@ var diffCases = []diffCase{
 	{name: "single-ok", servers: []string{"ok"}, goproxy: "{A}", wantOK: true},
 	{name: "text-detail-ctrl-after-line-9", servers: []string{"text-ctrl-tail"}, goproxy: "{A}"},
 	{name: "text-detail-many-lines", servers: []string{"text-many-lines"}, goproxy: "{A}"},
+	{name: "sumdb-explicit-url-no-scheme", servers: []string{"ok"}, goproxy: "{A}", env: map[string]string{"GOSUMDB": "{KEY} sum.test.example"}},
 	{name: "single-404", servers: []string{"404"}, goproxy: "{A}"},
 	{name: "single-410", servers: []string{"410"}, goproxy: "{A}"},
 	{name: "single-500", servers: []string{"500"}, goproxy: "{A}"},
@@ -561,7 +562,7 @@ func (v *sumVerifier) verify(ctx context.Context, path, vers string) (direct boo
 	if v.err != nil {
 		return false, wrap(fmt.Errorf("%s@%s/go.mod: %v", path, vers, v.err))
 	}
-	if v.base.String() == r.SumDB.DB.DirectURL().String() {
+	if h := v.base.Hostname(); v.base.String() == r.SumDB.DB.DirectURL().String() || h != "127.0.0.1" && h != "localhost" {
 		// The direct database is not on this machine; the go command's
 		// attempt ends at the sink proxy.
 		return true, wrap(errDirectUnsupported)

@@ -574,8 +574,12 @@ func (f *Fetcher) get(ctx context.Context, route *Route, version, ext string, ch
 // read fetches u with the client (or from the file system for file://
 // URLs, as the go command does) and returns the body of a 200 response.
 func (f *Fetcher) read(ctx context.Context, u *url.URL, limit int64) ([]byte, error) {
-	if u.Scheme == "file" {
+	switch u.Scheme {
+	case "file":
 		return readFileURL(u)
+	case "http", "https":
+	default:
+		return nil, fmt.Errorf("unsupported scheme: %s", u.Redacted())
 	}
 	start := time.Now()
 	f.trace("# get %s", u.Redacted())

@@ -303,6 +303,13 @@ func FindSumDB(ctx context.Context, r *Route, get func(ctx context.Context, supp
 		return nil, errors.New("proxyenv: FindSumDB: route has no checksum database")
 	case d.DB.URL != nil:
 		u := *d.DB.URL
+		if u.Scheme == "" {
+			// The go command fetches a scheme-less URL over https, its
+			// first path element becoming the host.
+			if v, err := url.Parse("https://" + strings.TrimPrefix(u.String(), "//")); err == nil {
+				return v, nil
+			}
+		}
 		return &u, nil
 	}
 	var base *url.URL
