@@ -114,10 +114,15 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 		return &module.ModuleError{Path: modulePath, Version: version, Err: err}
 	}
 	query := ""
-	if version == "latest" || version == "upgrade" {
+	switch {
+	case version == "latest" || version == "upgrade":
 		query = version
-	} else if version != module.CanonicalVersion(version) || version == "" {
-		return nil, verr(fmt.Errorf("version %q is not a canonical semantic version or \"latest\"; modnet fetches exact versions and the latest one", version))
+	case version != "" && version == module.CanonicalVersion(version):
+	case isCompleteSemver(version):
+		// A complete version that is not canonical, such as v1.2.3+meta.
+		query = version
+	default:
+		return nil, verr(fmt.Errorf("version %q is not a complete semantic version or \"latest\"; modnet does not resolve prefix queries, ranges or revisions", version))
 	}
 	route, err := f.Client.env.Route(modulePath)
 	if err != nil {
@@ -135,7 +140,12 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 	var info []byte
 	var gm *goModFile
 	var gmErr error
-	if query != "" {
+	if query != "" && query != "latest" && query != "upgrade" {
+		version, info, err = f.queryExact(ctx, route, query)
+		if err != nil {
+			return nil, err
+		}
+	} else if query != "" {
 		version, info, gm, gmErr, err = f.queryLatest(ctx, route, query)
 		if err != nil {
 			return nil, err
@@ -312,6 +322,54 @@ func checkInfo(version string) func(data []byte, proxy string) error {
 	}
 }
 
+// isCompleteSemver reports whether v is a valid semantic version with
+// major, minor and patch numbers (so not a prefix like v1.2).
+func isCompleteSemver(v string) bool {
+	if !semver.IsValid(v) {
+		return false
+	}
+	core := strings.TrimSuffix(strings.TrimSuffix(v, semver.Build(v)), semver.Prerelease(v))
+	return strings.Count(core, ".") == 2
+}
+
+// queryExact resolves a complete but non-canonical version such as
+// v1.2.3+meta like the go command: per source, the .info of the version as
+// written, and if that fails, of its canonical form (which build metadata
+// does not change the meaning of).
+func (f *Fetcher) queryExact(ctx context.Context, route *Route, query string) (version string, info []byte, err error) {
+	mod := route.Module
+	canonical := module.CanonicalVersion(query)
+	err = Walk(ctx, route, func(ctx context.Context, s Step) error {
+		if s.Action == ActionDirect {
+			return &module.ModuleError{Path: mod, Version: query, Err: ErrDirectUnsupported}
+		}
+		src := &proxySource{f: f, base: s.Entry.URL, mod: mod, infos: map[string][]byte{}}
+		data, qerr := src.statInfo(ctx, query)
+		if qerr == nil {
+			var ri RevInfo
+			json.Unmarshal(data, &ri)
+			version, info = ri.Version, data
+			return nil
+		}
+		if canonical == "" || canonical == query {
+			return qerr
+		}
+		data, err := src.stat(ctx, canonical)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			return qerr
+		}
+		version, info = canonical, data
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return version, info, nil
+}
+
 // NoMatchingVersionError reports that a source lists no version that
 // satisfies a query. The walk stops on it, as in the go command.
 type NoMatchingVersionError struct {
@@ -446,6 +504,33 @@ type proxySource struct {
 	base  *url.URL
 	mod   string
 	infos map[string][]byte
+}
+
+// statInfo fetches the .info of a version as written and checks only
+// that it parses.
+func (p *proxySource) statInfo(ctx context.Context, version string) ([]byte, error) {
+	// The go command reports a non-canonical version's failure as an
+	// invalid version.
+	verr := func(err error) error {
+		return &module.ModuleError{Path: p.mod, Err: &module.InvalidVersionError{Version: version, Pseudo: module.IsPseudoVersion(version), Err: err}}
+	}
+	file, err := VersionFile(version, "info")
+	if err != nil {
+		return nil, verr(err)
+	}
+	u, err := ProxyFileURL(p.base, p.mod, file)
+	if err != nil {
+		return nil, verr(err)
+	}
+	data, err := p.f.read(ctx, u, 0)
+	if err != nil {
+		return nil, verr(err)
+	}
+	var ri RevInfo
+	if err := json.Unmarshal(data, &ri); err != nil {
+		return nil, verr(fmt.Errorf("invalid response from proxy %q: %w", p.base.Redacted(), err))
+	}
+	return data, nil
 }
 
 // stat fetches the .info of an exact version, once.

@@ -528,6 +528,9 @@ func TestFetchLatestMatchesGoModDownload(t *testing.T) {
 		{name: "upgrade", mod: "example.com/m@upgrade", wantOK: true},
 		{name: "latest-retracts-itself", mod: "example.com/r@latest", wantOK: true},
 		{name: "everything-retracted", mod: "example.com/allr@latest"},
+		{name: "build-metadata-falls-back-to-canonical", mod: "example.com/m@v1.1.0+meta", wantOK: true},
+		{name: "build-metadata-missing", mod: "example.com/m@v1.9.9+meta"},
+		{name: "build-metadata-list-404-first-proxy", mod: "example.com/m@v1.0.0+build.5", a: []modproxy.Option{modproxy.Status("", 404)}, wantOK: true},
 		{name: "everything-404", mod: "example.com/m@latest", a: []modproxy.Option{modproxy.Status("", 404)}, b: []modproxy.Option{modproxy.Status("", 404)}},
 	}
 	for _, tc := range cases {

@@ -12,8 +12,9 @@
 // on success), Info, GoMod and Zip (the files written under DIR, in the
 // module cache's download layout), Sum and GoModSum, and exits 1 if any
 // module failed. With -x it prints each request to standard error, with
-// credentials redacted. VERSION must be an exact semantic version or
-// "latest" (prefix queries such as v1.2 are not supported); when a
+// credentials redacted. VERSION must be a complete semantic version (build
+// metadata such as +meta allowed), "latest" or "upgrade" (prefix queries
+// such as v1.2, ranges and revisions are not supported); when a
 // route reaches "direct" (version control), fetch reports an error for
 // that module instead of cloning a repository.
 package main
