@@ -163,6 +163,7 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 	// The client keeps its own copy: later edits to e do not affect it.
 	ec := *e
 	ec.Sources = maps.Clone(e.Sources)
+	ec.plan = ec.compilePlan() // routes are computed per download; parse once
 	tr := trust.NewTransport(pool, base)
 	c := &Client{
 		env:      &ec,

@@ -51,7 +51,8 @@ type Env struct {
 	Sources map[string]Value
 
 	getenv      func(string) string
-	userFile    string // the user go env file read, or ""
+	plan        *routePlan // set only on a Client's private copy
+	userFile    string     // the user go env file read, or ""
 	userLines   []EnvLine
 	userIndex   map[string]int
 	userErr     error // reading the user file failed other than not-exist

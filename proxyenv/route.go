@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/modnet/modnet/matcher"
@@ -183,11 +184,36 @@ func (e *Env) patternList(name, value string) PatternMatch {
 // check fills m.Matched and m.Pattern for target, by the rules of
 // module.MatchPrefixPatterns (the first matching pattern, with one
 // trailing slash removed).
-func (m *PatternMatch) check(target string) {
+// checkWith records whether list, compiled from m.Value, matches target.
+func (m *PatternMatch) checkWith(list *matcher.List, target string) {
 	if m.Value == "" {
 		return
 	}
-	m.Pattern, _, m.Matched = matcher.Compile(m.Value).MatchPattern(target)
+	m.Pattern, _, m.Matched = list.MatchPattern(target)
+}
+
+// A routePlan is what Route needs from an Env, parsed and compiled: the
+// GOPROXY list, the pattern lists and the GOSUMDB value.
+type routePlan struct {
+	proxies                    []ProxyEntry
+	proxiesErr                 error
+	noproxy, nosumdb, insecure *matcher.List
+	sumdb                      *SumDB
+	sumdbErr                   error
+}
+
+// compilePlan parses and compiles e's routing variables. Route calls it on
+// every call for an Env used directly (which callers may change between
+// calls); a Client compiles its private copy's plan once.
+func (e *Env) compilePlan() *routePlan {
+	p := &routePlan{
+		noproxy:  matcher.Compile(e.patternList("GONOPROXY", e.GONOPROXY).Value),
+		nosumdb:  matcher.Compile(e.patternList("GONOSUMDB", e.GONOSUMDB).Value),
+		insecure: matcher.Compile(e.GOINSECURE),
+	}
+	p.proxies, p.proxiesErr = ParseProxyList(e.GOPROXY, e.patternList("GONOPROXY", e.GONOPROXY).Value)
+	p.sumdb, p.sumdbErr = ParseSumDB(e.GOSUMDB)
+	return p
 }
 
 // describe names the list for reasons: "GONOPROXY" or "GONOPROXY (from
@@ -216,17 +242,28 @@ func (e *Env) Route(modulePath string) (*Route, error) {
 	if mod == "go" || mod == "toolchain" {
 		mod = ToolchainModule
 	}
+	p := e.plan
+	if p == nil {
+		p = e.compilePlan()
+	}
 	r := &Route{Path: modulePath, Module: mod}
 	r.NoProxy = e.patternList("GONOPROXY", e.GONOPROXY)
-	list, err := ParseProxyList(e.GOPROXY, r.NoProxy.Value)
-	if err != nil {
-		return nil, err
+	if p.proxiesErr != nil {
+		return nil, p.proxiesErr
+	}
+	// The caller owns the Route: copy the plan's entries and URLs.
+	list := slices.Clone(p.proxies)
+	for i := range list {
+		if u := list[i].URL; u != nil {
+			c := *u
+			list[i].URL = &c
+		}
 	}
 	r.Proxies = list
-	r.NoProxy.check(mod)
+	r.NoProxy.checkWith(p.noproxy, mod)
 
 	r.Insecure.PatternMatch = PatternMatch{Var: "GOINSECURE", Value: e.GOINSECURE}
-	r.Insecure.check(mod)
+	r.Insecure.checkWith(p.insecure, mod)
 
 	for i, entry := range list {
 		s := Step{Index: i, Entry: entry, FallThrough: FallThroughNotFound}
@@ -295,9 +332,13 @@ func (r *Route) planStep(s *Step) {
 // sumDBDecision mirrors the go command's choice of whether to verify a
 // module with the checksum database and how it finds the database.
 func (e *Env) sumDBDecision(mod string, list []ProxyEntry) SumDBDecision {
+	p := e.plan
+	if p == nil {
+		p = e.compilePlan()
+	}
 	d := SumDBDecision{NoSumDB: e.patternList("GONOSUMDB", e.GONOSUMDB)}
-	d.NoSumDB.check(mod)
-	db, err := ParseSumDB(e.GOSUMDB)
+	d.NoSumDB.checkWith(p.nosumdb, mod)
+	db, err := p.sumdb, p.sumdbErr
 	d.DB = db
 
 	toolchainMust := false
