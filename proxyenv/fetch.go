@@ -13,14 +13,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
-	"golang.org/x/mod/semver"
 	"golang.org/x/mod/sumdb"
 	"golang.org/x/mod/sumdb/dirhash"
 	modzip "golang.org/x/mod/zip"
@@ -79,8 +76,10 @@ type Download struct {
 	route *Route
 }
 
-// Download fetches the .info, .mod and .zip of modulePath at version,
-// which must be a canonical semantic version: [Fetcher.DownloadMod], then
+// Download fetches the .info, .mod and .zip of modulePath at version — a
+// semantic version, a version prefix such as v1.2, a range such as
+// >v1.0.0, "latest" or "upgrade", resolved like the go command resolves it
+// from the proxies' version lists: [Fetcher.DownloadMod], then
 // [Fetcher.DownloadZip]. The error, if any, is a *module.ModuleError in the
 // go command's words, wrapping the walk's ranked error (a *[StepError]) or
 // the checksum failure.
@@ -114,15 +113,18 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 		return &module.ModuleError{Path: modulePath, Version: version, Err: err}
 	}
 	query := ""
+	var vq *versionQuery
 	switch {
-	case version == "latest" || version == "upgrade":
-		query = version
 	case version != "" && version == module.CanonicalVersion(version):
 	case isCompleteSemver(version):
 		// A complete version that is not canonical, such as v1.2.3+meta.
 		query = version
 	default:
-		return nil, verr(fmt.Errorf("version %q is not a complete semantic version or \"latest\"; modnet does not resolve prefix queries, ranges or revisions", version))
+		q, err := parseQuery(version)
+		if err != nil {
+			return nil, verr(err)
+		}
+		query, vq = version, q
 	}
 	route, err := f.Client.env.Route(modulePath)
 	if err != nil {
@@ -140,13 +142,13 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 	var info []byte
 	var gm *goModFile
 	var gmErr error
-	if query != "" && query != "latest" && query != "upgrade" {
-		version, info, err = f.queryExact(ctx, route, query)
+	if vq != nil {
+		version, info, gm, gmErr, err = f.newQueryRun(route).resolve(ctx, vq)
 		if err != nil {
 			return nil, err
 		}
 	} else if query != "" {
-		version, info, gm, gmErr, err = f.queryLatest(ctx, route, query)
+		version, info, err = f.newQueryRun(route).queryExact(ctx, query)
 		if err != nil {
 			return nil, err
 		}
@@ -320,294 +322,6 @@ func checkInfo(version string) func(data []byte, proxy string) error {
 		}
 		return nil
 	}
-}
-
-// isCompleteSemver reports whether v is a valid semantic version with
-// major, minor and patch numbers (so not a prefix like v1.2).
-func isCompleteSemver(v string) bool {
-	if !semver.IsValid(v) {
-		return false
-	}
-	core := strings.TrimSuffix(strings.TrimSuffix(v, semver.Build(v)), semver.Prerelease(v))
-	return strings.Count(core, ".") == 2
-}
-
-// queryExact resolves a complete but non-canonical version such as
-// v1.2.3+meta like the go command: per source, the .info of the version as
-// written, and if that fails, of its canonical form (which build metadata
-// does not change the meaning of).
-func (f *Fetcher) queryExact(ctx context.Context, route *Route, query string) (version string, info []byte, err error) {
-	mod := route.Module
-	canonical := module.CanonicalVersion(query)
-	err = Walk(ctx, route, func(ctx context.Context, s Step) error {
-		if s.Action == ActionDirect {
-			return &module.ModuleError{Path: mod, Version: query, Err: ErrDirectUnsupported}
-		}
-		src := &proxySource{f: f, base: s.Entry.URL, mod: mod, infos: map[string][]byte{}}
-		data, qerr := src.statInfo(ctx, query)
-		if qerr == nil {
-			var ri RevInfo
-			json.Unmarshal(data, &ri)
-			version, info = ri.Version, data
-			return nil
-		}
-		if canonical == "" || canonical == query {
-			return qerr
-		}
-		data, err := src.stat(ctx, canonical)
-		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
-			return qerr
-		}
-		version, info = canonical, data
-		return nil
-	})
-	if err != nil {
-		return "", nil, err
-	}
-	return version, info, nil
-}
-
-// NoMatchingVersionError reports that a source lists no version that
-// satisfies a query. The walk stops on it, as in the go command.
-type NoMatchingVersionError struct {
-	Path, Query string
-}
-
-func (e *NoMatchingVersionError) Error() string {
-	return fmt.Sprintf("module %s: no matching versions for query %q", e.Path, e.Query)
-}
-
-// queryLatest resolves "latest" (or "upgrade", the same without a current
-// version) the way the go command does against each source in turn: the
-// source's @v/list chooses the highest release, else the highest
-// pre-release; with no tagged version at all, the source's @latest, else
-// the newest pseudo-version in the list. It returns the version and its
-// .info, fetched from the same source.
-func (f *Fetcher) queryLatest(ctx context.Context, route *Route, query string) (version string, info []byte, gm *goModFile, gmErr error, err error) {
-	mod := route.Module
-	modErr := func(err error) error { return &module.ModuleError{Path: mod, Err: err} }
-	err = Walk(ctx, route, func(ctx context.Context, s Step) error {
-		if s.Action == ActionDirect {
-			return modErr(ErrDirectUnsupported)
-		}
-		src := &proxySource{f: f, base: s.Entry.URL, mod: mod, infos: map[string][]byte{}}
-		u, err := ProxyFileURL(s.Entry.URL, mod, "@v/list")
-		if err != nil {
-			return modErr(err)
-		}
-		list, err := f.read(ctx, u, 0)
-		if err != nil {
-			return modErr(err)
-		}
-		lines := strings.Split(string(list), "\n")
-		// Listing versions also finds the newest untagged version, which
-		// the go command stats right away.
-		pseudo, pseudoErr := src.latestFromList(ctx, lines)
-
-		var releases, prereleases []string
-		for _, line := range lines {
-			fields := strings.Fields(line)
-			if len(fields) == 0 || !semver.IsValid(fields[0]) || module.IsPseudoVersion(fields[0]) {
-				continue
-			}
-			v := fields[0]
-			if module.Check(mod, v) != nil {
-				continue
-			}
-			if semver.Prerelease(v) != "" {
-				prereleases = append(prereleases, v)
-			} else {
-				releases = append(releases, v)
-			}
-		}
-		semver.Sort(releases)
-		semver.Sort(prereleases)
-		pick := ""
-		if len(releases) > 0 || len(prereleases) > 0 {
-			// The newest tagged version's go.mod says which versions are
-			// retracted; the go command fetches it (and checks it) before
-			// choosing.
-			latest := slices.Concat(prereleases, releases)[len(releases)+len(prereleases)-1]
-			if _, err := src.stat(ctx, latest); err != nil {
-				return err
-			}
-			// A go.mod that cannot be fetched retracts nothing; the go
-			// command then picks that version and reports the error for
-			// it without asking again.
-			latestMod, latestErr := f.getGoMod(ctx, route, latest)
-			retracted := func(string) bool { return false }
-			if latestErr == nil {
-				retracted = retractions(latestMod.data)
-			}
-			for _, list := range [][]string{releases, prereleases} {
-				for i := len(list) - 1; i >= 0 && pick == ""; i-- {
-					if !retracted(list[i]) {
-						pick = list[i]
-					}
-				}
-			}
-			if pick == latest {
-				gm, gmErr = latestMod, latestErr
-			}
-		}
-		if pick == "" {
-			// No tagged version at all, or all of them retracted.
-			latest, err := src.latest(ctx)
-			switch {
-			case err == nil:
-				pick = latest
-			case !errors.Is(err, fs.ErrNotExist):
-				return modErr(err)
-			case pseudoErr == nil:
-				pick = pseudo
-			default:
-				return &NoMatchingVersionError{Path: mod, Query: query}
-			}
-		}
-		data, err := src.stat(ctx, pick)
-		if err != nil {
-			return err
-		}
-		version, info = pick, data
-		return nil
-	})
-	if err != nil {
-		return "", nil, nil, nil, err
-	}
-	return version, info, gm, gmErr, nil
-}
-
-// retractions returns a function reporting whether a version is retracted
-// by the go.mod file data. A go.mod that does not parse retracts nothing.
-func retractions(data []byte) func(version string) bool {
-	f, err := modfile.ParseLax("go.mod", data, nil)
-	if err != nil || len(f.Retract) == 0 {
-		return func(string) bool { return false }
-	}
-	return func(v string) bool {
-		for _, r := range f.Retract {
-			if semver.Compare(r.Low, v) <= 0 && semver.Compare(v, r.High) <= 0 {
-				return true
-			}
-		}
-		return false
-	}
-}
-
-// proxySource is one module proxy as a query sees it, with the .info
-// files it has already fetched (the go command caches them per proxy).
-type proxySource struct {
-	f     *Fetcher
-	base  *url.URL
-	mod   string
-	infos map[string][]byte
-}
-
-// statInfo fetches the .info of a version as written and checks only
-// that it parses.
-func (p *proxySource) statInfo(ctx context.Context, version string) ([]byte, error) {
-	// The go command reports a non-canonical version's failure as an
-	// invalid version.
-	verr := func(err error) error {
-		return &module.ModuleError{Path: p.mod, Err: &module.InvalidVersionError{Version: version, Pseudo: module.IsPseudoVersion(version), Err: err}}
-	}
-	file, err := VersionFile(version, "info")
-	if err != nil {
-		return nil, verr(err)
-	}
-	u, err := ProxyFileURL(p.base, p.mod, file)
-	if err != nil {
-		return nil, verr(err)
-	}
-	data, err := p.f.read(ctx, u, 0)
-	if err != nil {
-		return nil, verr(err)
-	}
-	var ri RevInfo
-	if err := json.Unmarshal(data, &ri); err != nil {
-		return nil, verr(fmt.Errorf("invalid response from proxy %q: %w", p.base.Redacted(), err))
-	}
-	return data, nil
-}
-
-// stat fetches the .info of an exact version, once.
-func (p *proxySource) stat(ctx context.Context, version string) ([]byte, error) {
-	if data, ok := p.infos[version]; ok {
-		return data, nil
-	}
-	verr := func(err error) error { return &module.ModuleError{Path: p.mod, Version: version, Err: err} }
-	file, err := VersionFile(version, "info")
-	if err != nil {
-		return nil, verr(err)
-	}
-	u, err := ProxyFileURL(p.base, p.mod, file)
-	if err != nil {
-		return nil, verr(err)
-	}
-	data, err := p.f.read(ctx, u, 0)
-	if err != nil {
-		return nil, verr(err)
-	}
-	if err := checkInfo(version)(data, p.base.Redacted()); err != nil {
-		return nil, verr(err)
-	}
-	p.infos[version] = data
-	return data, nil
-}
-
-// latest asks the proxy's @latest endpoint for the version it considers
-// latest.
-func (p *proxySource) latest(ctx context.Context) (string, error) {
-	u, err := ProxyFileURL(p.base, p.mod, "@latest")
-	if err != nil {
-		return "", err
-	}
-	data, err := p.f.read(ctx, u, 0)
-	if err != nil {
-		return "", &module.ModuleError{Path: p.mod, Err: err}
-	}
-	var ri RevInfo
-	if err := json.Unmarshal(data, &ri); err != nil {
-		return "", &module.ModuleError{Path: p.mod, Err: fmt.Errorf("invalid response from proxy %q: %w", p.base.Redacted(), err)}
-	}
-	return ri.Version, nil
-}
-
-// latestFromList picks the newest version of a list by time — the time
-// the proxy gives after the version, or a pseudo-version's own — and
-// stats it, as the go command does when it lists versions. Tagged
-// versions without a time are not candidates.
-func (p *proxySource) latestFromList(ctx context.Context, lines []string) (string, error) {
-	var best string
-	var bestTime time.Time
-	for _, line := range lines {
-		fields := strings.Fields(line)
-		if len(fields) == 0 || !semver.IsValid(fields[0]) {
-			continue
-		}
-		var t time.Time
-		switch {
-		case len(fields) >= 2:
-			t, _ = time.Parse(time.RFC3339, fields[1])
-		case module.IsPseudoVersion(fields[0]):
-			t, _ = module.PseudoVersionTime(fields[0])
-		default:
-			continue
-		}
-		if bestTime.Before(t) {
-			best, bestTime = fields[0], t
-		}
-	}
-	if best == "" {
-		return "", fs.ErrNotExist
-	}
-	if _, err := p.stat(ctx, best); err != nil {
-		return "", err
-	}
-	return best, nil
 }
 
 // get walks route for one version file of the module. check, if

@@ -12,9 +12,11 @@
 // on success), Info, GoMod and Zip (the files written under DIR, in the
 // module cache's download layout), Sum and GoModSum, and exits 1 if any
 // module failed. With -x it prints each request to standard error, with
-// credentials redacted. VERSION must be a complete semantic version (build
-// metadata such as +meta allowed), "latest" or "upgrade" (prefix queries
-// such as v1.2, ranges and revisions are not supported); when a
+// credentials redacted. VERSION is a semantic version (v1.2.3, v1.2.3+meta),
+// a version prefix (v1, v1.2), a range (>v1.2.0, <=v1.4.0), "latest" or
+// "upgrade", resolved against the proxies' version lists with retractions
+// honoured as the go command does; revisions (branches, commits) need
+// version control and are not supported. When a
 // route reaches "direct" (version control), fetch reports an error for
 // that module instead of cloning a repository.
 package main

@@ -1,0 +1,469 @@
+package proxyenv
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
+)
+
+// NoMatchingVersionError reports that a source lists no version that
+// satisfies a query. The walk stops on it, as in the go command.
+type NoMatchingVersionError struct {
+	Path, Query string
+}
+
+func (e *NoMatchingVersionError) Error() string {
+	return fmt.Sprintf("module %s: no matching versions for query %q", e.Path, e.Query)
+}
+
+// A versionQuery is a parsed version query, as the go command's query
+// matcher sees it.
+type versionQuery struct {
+	query string
+	// prefix is what listed versions must start with (also the go
+	// command's cache key for the list).
+	prefix string
+	// filter, if non-nil, further restricts the versions.
+	filter func(v string) bool
+	// preferLower picks the lowest matching version instead of the
+	// highest (">" and ">=" ranges).
+	preferLower bool
+	// mayUseLatest allows the proxy's @latest (and the newest untagged
+	// version) when no tagged version matches.
+	mayUseLatest bool
+}
+
+// parseQuery parses the queries the go command resolves from a version
+// list: "latest", "upgrade" (without a current version it means latest),
+// version prefixes such as "v1" and "v1.2", and the ranges "<v", "<=v",
+// ">v" and ">=v". Complete versions are not queries here.
+func parseQuery(query string) (*versionQuery, error) {
+	q := &versionQuery{query: query}
+	bad := func(v string) error { return fmt.Errorf("invalid semantic version %q in range %q", v, query) }
+	cmp := func(op string, v string) (*versionQuery, error) {
+		if !semver.IsValid(v) {
+			return nil, bad(v)
+		}
+		if (op == ">" || op == "<=") && !isCompleteSemver(v) {
+			return nil, fmt.Errorf("ambiguous semantic version %q in range %q", v, query)
+		}
+		switch op {
+		case "<=":
+			q.filter = func(mv string) bool { return semver.Compare(mv, v) <= 0 }
+		case "<":
+			q.filter = func(mv string) bool { return semver.Compare(mv, v) < 0 }
+		case ">=":
+			q.filter = func(mv string) bool { return semver.Compare(mv, v) >= 0 }
+			q.preferLower = true
+		case ">":
+			q.filter = func(mv string) bool { return semver.Compare(mv, v) > 0 }
+			q.preferLower = true
+		}
+		return q, nil
+	}
+	switch {
+	case query == "latest" || query == "upgrade":
+		q.mayUseLatest = true
+		return q, nil
+	case strings.HasPrefix(query, "<="):
+		return cmp("<=", query[2:])
+	case strings.HasPrefix(query, "<"):
+		return cmp("<", query[1:])
+	case strings.HasPrefix(query, ">="):
+		return cmp(">=", query[2:])
+	case strings.HasPrefix(query, ">"):
+		return cmp(">", query[1:])
+	case semver.IsValid(query) && !isCompleteSemver(query):
+		q.prefix = query + "."
+		q.filter = func(mv string) bool { return semver.Compare(mv, query) >= 0 }
+		return q, nil
+	}
+	return nil, fmt.Errorf("version %q is not a complete semantic version, a version prefix, a range or \"latest\"; modnet does not resolve revisions", query)
+}
+
+// isCompleteSemver reports whether v is a valid semantic version with
+// major, minor and patch numbers (so not a prefix like v1.2).
+func isCompleteSemver(v string) bool {
+	if !semver.IsValid(v) {
+		return false
+	}
+	core := strings.TrimSuffix(strings.TrimSuffix(v, semver.Build(v)), semver.Prerelease(v))
+	return strings.Count(core, ".") == 2
+}
+
+// A queryRun resolves queries for one module during one download, with
+// the per-source caches the go command keeps for a run: lists by prefix,
+// .info files, @latest answers, and the retraction check.
+type queryRun struct {
+	f     *Fetcher
+	route *Route
+	srcs  map[int]*proxySource
+
+	// The retraction check, done at most once: the go.mod of the newest
+	// version (ignoring retractions) says which versions are retracted.
+	checked    bool
+	latest     string
+	latestMod  *goModFile
+	latestErr  error
+	retractedF func(string) bool
+}
+
+func (f *Fetcher) newQueryRun(route *Route) *queryRun {
+	return &queryRun{f: f, route: route, srcs: map[int]*proxySource{}}
+}
+
+// source returns the cached state of a route step's proxy.
+func (q *queryRun) source(s Step) *proxySource {
+	src, ok := q.srcs[s.Index]
+	if !ok {
+		src = &proxySource{f: q.f, base: s.Entry.URL, mod: q.route.Module, infos: map[string][]byte{}, lists: map[string]listResult{}}
+		q.srcs[s.Index] = src
+	}
+	return src
+}
+
+// resolve runs the query over the route like the go command: per source,
+// the listed versions matching the query, minus retracted ones, the
+// highest release (else pre-release), or the lowest for ">" ranges; with
+// none, for latest, the source's @latest and then its newest untagged
+// version. It returns the version and its .info from the same source, and
+// the go.mod the retraction check fetched when it is that version's.
+func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (version string, info []byte, gm *goModFile, gmErr error, err error) {
+	mod := q.route.Module
+	err = Walk(ctx, q.route, func(ctx context.Context, s Step) error {
+		if s.Action == ActionDirect {
+			return &module.ModuleError{Path: mod, Err: ErrDirectUnsupported}
+		}
+		src := q.source(s)
+		list, err := src.versions(ctx, vq.prefix)
+		if err != nil {
+			return err
+		}
+		var releases, prereleases []string
+		for _, v := range list {
+			if vq.filter != nil && !vq.filter(v) {
+				continue
+			}
+			if q.retracted(ctx, v) {
+				continue
+			}
+			if semver.Prerelease(v) != "" {
+				prereleases = append(prereleases, v)
+			} else {
+				releases = append(releases, v)
+			}
+		}
+		pick := ""
+		for _, l := range [][]string{releases, prereleases} {
+			if pick == "" && len(l) > 0 {
+				pick = l[len(l)-1]
+				if vq.preferLower {
+					pick = l[0]
+				}
+			}
+		}
+		if pick == "" && vq.mayUseLatest {
+			v, err := src.latestVersion(ctx)
+			switch {
+			case err == nil:
+				if !q.retracted(ctx, v) {
+					pick = v
+				}
+			case !errors.Is(err, fs.ErrNotExist):
+				return err
+			}
+		}
+		if pick == "" {
+			return &NoMatchingVersionError{Path: mod, Query: vq.query}
+		}
+		data, err := src.stat(ctx, pick)
+		if err != nil {
+			return err
+		}
+		version, info = pick, data
+		return nil
+	})
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	if q.checked && version == q.latest {
+		gm, gmErr = q.latestMod, q.latestErr
+	}
+	return version, info, gm, gmErr, nil
+}
+
+// retracted reports whether v is retracted, doing the go command's
+// retraction check the first time: it resolves the newest version
+// ignoring retractions (a nested walk over the same sources and caches)
+// and fetches that version's go.mod. Failures retract nothing.
+func (q *queryRun) retracted(ctx context.Context, v string) bool {
+	if !q.checked {
+		q.checked = true
+		q.retractedF = func(string) bool { return false }
+		nested := q.f.newQueryRun(q.route)
+		nested.srcs = q.srcs
+		nested.checked = true // the nested query ignores retractions
+		nested.retractedF = q.retractedF
+		latest, _, _, _, err := nested.resolve(ctx, &versionQuery{query: "latest", mayUseLatest: true})
+		if err == nil {
+			q.latest = latest
+			q.latestMod, q.latestErr = q.f.getGoMod(ctx, q.route, latest)
+			if q.latestErr == nil {
+				q.retractedF = retractions(q.latestMod.data)
+			}
+		}
+	}
+	return q.retractedF(v)
+}
+
+// retractions returns a function reporting whether a version is retracted
+// by the go.mod file data. A go.mod that does not parse retracts nothing.
+func retractions(data []byte) func(version string) bool {
+	f, err := modfile.ParseLax("go.mod", data, nil)
+	if err != nil || len(f.Retract) == 0 {
+		return func(string) bool { return false }
+	}
+	return func(v string) bool {
+		for _, r := range f.Retract {
+			if semver.Compare(r.Low, v) <= 0 && semver.Compare(v, r.High) <= 0 {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// queryExact resolves a complete but non-canonical version such as
+// v1.2.3+meta like the go command: per source, the .info of the version as
+// written, and if that fails, of its canonical form (which build metadata
+// does not change the meaning of).
+func (q *queryRun) queryExact(ctx context.Context, query string) (version string, info []byte, err error) {
+	mod := q.route.Module
+	canonical := module.CanonicalVersion(query)
+	err = Walk(ctx, q.route, func(ctx context.Context, s Step) error {
+		if s.Action == ActionDirect {
+			return &module.ModuleError{Path: mod, Version: query, Err: ErrDirectUnsupported}
+		}
+		src := q.source(s)
+		data, qerr := src.statInfo(ctx, query)
+		if qerr == nil {
+			var ri RevInfo
+			json.Unmarshal(data, &ri)
+			version, info = ri.Version, data
+			return nil
+		}
+		if canonical == "" || canonical == query {
+			return qerr
+		}
+		data, err := src.stat(ctx, canonical)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			return qerr
+		}
+		version, info = canonical, data
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return version, info, nil
+}
+
+// proxySource is one module proxy as a query sees it, with what it has
+// already answered: the go command caches these per proxy and module for
+// a run, errors included.
+type proxySource struct {
+	f     *Fetcher
+	base  *url.URL
+	mod   string
+	infos map[string][]byte
+	lists map[string]listResult // by the query's prefix
+
+	// The newest untagged version, found once from the first list.
+	newestDone bool
+	newest     string
+	newestErr  error
+
+	latestDone bool
+	latestVer  string
+	latestErr  error
+}
+
+type listResult struct {
+	versions []string
+	err      error
+}
+
+// versions lists the tagged versions starting with prefix, sorted. Like
+// the go command it asks the proxy again for each new prefix, and the
+// first list also finds (and stats) the newest untagged version.
+func (p *proxySource) versions(ctx context.Context, prefix string) ([]string, error) {
+	if r, ok := p.lists[prefix]; ok {
+		return r.versions, r.err
+	}
+	var r listResult
+	u, err := ProxyFileURL(p.base, p.mod, "@v/list")
+	var data []byte
+	if err == nil {
+		data, err = p.f.read(ctx, u, 0)
+	}
+	if err != nil {
+		r.err = &module.ModuleError{Path: p.mod, Err: err}
+		if !p.newestDone {
+			p.newestDone, p.newestErr = true, r.err
+		}
+		p.lists[prefix] = r
+		return nil, r.err
+	}
+	lines := strings.Split(string(data), "\n")
+	for _, line := range lines {
+		fields := strings.Fields(line)
+		if len(fields) == 0 || !semver.IsValid(fields[0]) || module.IsPseudoVersion(fields[0]) {
+			continue
+		}
+		if v := fields[0]; strings.HasPrefix(v, prefix) && module.Check(p.mod, v) == nil {
+			r.versions = append(r.versions, v)
+		}
+	}
+	semver.Sort(r.versions)
+	if !p.newestDone {
+		p.newestDone = true
+		p.newest, p.newestErr = p.latestFromList(ctx, lines)
+	}
+	p.lists[prefix] = r
+	return r.versions, nil
+}
+
+// latestVersion is the version the proxy's @latest names or, when it has
+// none (404 or 410), the newest untagged version of its list.
+func (p *proxySource) latestVersion(ctx context.Context) (string, error) {
+	if !p.latestDone {
+		p.latestDone = true
+		p.latestVer, p.latestErr = p.atLatest(ctx)
+	}
+	if p.latestErr == nil {
+		return p.latestVer, nil
+	}
+	if !errors.Is(p.latestErr, fs.ErrNotExist) {
+		return "", p.latestErr
+	}
+	if !p.newestDone {
+		return "", fs.ErrNotExist
+	}
+	return p.newest, p.newestErr
+}
+
+// statInfo fetches the .info of a version as written and checks only
+// that it parses.
+func (p *proxySource) statInfo(ctx context.Context, version string) ([]byte, error) {
+	// The go command reports a non-canonical version's failure as an
+	// invalid version.
+	verr := func(err error) error {
+		return &module.ModuleError{Path: p.mod, Err: &module.InvalidVersionError{Version: version, Pseudo: module.IsPseudoVersion(version), Err: err}}
+	}
+	file, err := VersionFile(version, "info")
+	if err != nil {
+		return nil, verr(err)
+	}
+	u, err := ProxyFileURL(p.base, p.mod, file)
+	if err != nil {
+		return nil, verr(err)
+	}
+	data, err := p.f.read(ctx, u, 0)
+	if err != nil {
+		return nil, verr(err)
+	}
+	var ri RevInfo
+	if err := json.Unmarshal(data, &ri); err != nil {
+		return nil, verr(fmt.Errorf("invalid response from proxy %q: %w", p.base.Redacted(), err))
+	}
+	return data, nil
+}
+
+// stat fetches the .info of an exact version, once.
+func (p *proxySource) stat(ctx context.Context, version string) ([]byte, error) {
+	if data, ok := p.infos[version]; ok {
+		return data, nil
+	}
+	verr := func(err error) error { return &module.ModuleError{Path: p.mod, Version: version, Err: err} }
+	file, err := VersionFile(version, "info")
+	if err != nil {
+		return nil, verr(err)
+	}
+	u, err := ProxyFileURL(p.base, p.mod, file)
+	if err != nil {
+		return nil, verr(err)
+	}
+	data, err := p.f.read(ctx, u, 0)
+	if err != nil {
+		return nil, verr(err)
+	}
+	if err := checkInfo(version)(data, p.base.Redacted()); err != nil {
+		return nil, verr(err)
+	}
+	p.infos[version] = data
+	return data, nil
+}
+
+// atLatest asks the proxy's @latest endpoint for the version it considers
+// latest.
+func (p *proxySource) atLatest(ctx context.Context) (string, error) {
+	u, err := ProxyFileURL(p.base, p.mod, "@latest")
+	if err != nil {
+		return "", err
+	}
+	data, err := p.f.read(ctx, u, 0)
+	if err != nil {
+		return "", &module.ModuleError{Path: p.mod, Err: err}
+	}
+	var ri RevInfo
+	if err := json.Unmarshal(data, &ri); err != nil {
+		return "", &module.ModuleError{Path: p.mod, Err: fmt.Errorf("invalid response from proxy %q: %w", p.base.Redacted(), err)}
+	}
+	return ri.Version, nil
+}
+
+// latestFromList picks the newest version of a list by time — the time
+// the proxy gives after the version, or a pseudo-version's own — and
+// stats it, as the go command does when it lists versions. Tagged
+// versions without a time are not candidates.
+func (p *proxySource) latestFromList(ctx context.Context, lines []string) (string, error) {
+	var best string
+	var bestTime time.Time
+	for _, line := range lines {
+		fields := strings.Fields(line)
+		if len(fields) == 0 || !semver.IsValid(fields[0]) {
+			continue
+		}
+		var t time.Time
+		switch {
+		case len(fields) >= 2:
+			t, _ = time.Parse(time.RFC3339, fields[1])
+		case module.IsPseudoVersion(fields[0]):
+			t, _ = module.PseudoVersionTime(fields[0])
+		default:
+			continue
+		}
+		if bestTime.Before(t) {
+			best, bestTime = fields[0], t
+		}
+	}
+	if best == "" {
+		return "", fs.ErrNotExist
+	}
+	if _, err := p.stat(ctx, best); err != nil {
+		return "", err
+	}
+	return best, nil
+}
