@@ -364,29 +364,33 @@ func (p *proxySource) latestVersion(ctx context.Context) (string, error) {
 	return p.newest, p.newestErr
 }
 
-// statInfo fetches the .info of a version as written and checks only
-// that it parses.
-func (p *proxySource) statInfo(ctx context.Context, version string) ([]byte, error) {
-	// The go command reports a non-canonical version's failure as an
-	// invalid version.
-	verr := func(err error) error {
-		return &module.ModuleError{Path: p.mod, Err: &module.InvalidVersionError{Version: version, Pseudo: module.IsPseudoVersion(version), Err: err}}
-	}
+// getInfo fetches the .info file of version, as written, from the proxy.
+func (p *proxySource) getInfo(ctx context.Context, version string) ([]byte, error) {
 	file, err := VersionFile(version, "info")
 	if err != nil {
-		return nil, verr(err)
+		return nil, err
 	}
 	u, err := ProxyFileURL(p.base, p.mod, file)
 	if err != nil {
-		return nil, verr(err)
+		return nil, err
 	}
-	data, err := p.f.read(ctx, u, 0)
+	return p.f.read(ctx, u, 0)
+}
+
+// statInfo fetches the .info of a version as written and checks only
+// that it parses.
+func (p *proxySource) statInfo(ctx context.Context, version string) ([]byte, error) {
+	data, err := p.getInfo(ctx, version)
+	if err == nil {
+		var ri RevInfo
+		if jerr := json.Unmarshal(data, &ri); jerr != nil {
+			err = fmt.Errorf("invalid response from proxy %q: %w", p.base.Redacted(), jerr)
+		}
+	}
 	if err != nil {
-		return nil, verr(err)
-	}
-	var ri RevInfo
-	if err := json.Unmarshal(data, &ri); err != nil {
-		return nil, verr(fmt.Errorf("invalid response from proxy %q: %w", p.base.Redacted(), err))
+		// The go command reports a non-canonical version's failure as an
+		// invalid version.
+		return nil, &module.ModuleError{Path: p.mod, Err: &module.InvalidVersionError{Version: version, Pseudo: module.IsPseudoVersion(version), Err: err}}
 	}
 	return data, nil
 }
@@ -396,21 +400,12 @@ func (p *proxySource) stat(ctx context.Context, version string) ([]byte, error) 
 	if data, ok := p.infos[version]; ok {
 		return data, nil
 	}
-	verr := func(err error) error { return &module.ModuleError{Path: p.mod, Version: version, Err: err} }
-	file, err := VersionFile(version, "info")
-	if err != nil {
-		return nil, verr(err)
+	data, err := p.getInfo(ctx, version)
+	if err == nil {
+		err = checkInfo(version)(data, p.base.Redacted())
 	}
-	u, err := ProxyFileURL(p.base, p.mod, file)
 	if err != nil {
-		return nil, verr(err)
-	}
-	data, err := p.f.read(ctx, u, 0)
-	if err != nil {
-		return nil, verr(err)
-	}
-	if err := checkInfo(version)(data, p.base.Redacted()); err != nil {
-		return nil, verr(err)
+		return nil, &module.ModuleError{Path: p.mod, Version: version, Err: err}
 	}
 	p.infos[version] = data
 	return data, nil
