@@ -22,16 +22,13 @@ func ExampleFetcher_Download() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	d, err := (&proxyenv.Fetcher{Client: client, Dir: "modcache"}).Download(ctx, "golang.org/x/mod", "v0.42.0")
-	var te *trust.Error
-	if errors.As(err, &te) {
-		fmt.Println(te.Kind, te.Hint) // why TLS failed and how to fix it
-		return
-	}
-	if err != nil {
+	d, err := (&proxyenv.Fetcher{Client: client, Dir: "modcache"}).Download(ctx, "golang.org/x/mod", "latest")
+	if te := new(trust.Error); errors.As(err, &te) {
+		log.Fatalf("%s: %s", te.Kind, te.Hint) // why TLS failed and what to do about it
+	} else if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(d.Zip, d.Sum)
+	fmt.Println(d.Version, d.Zip, d.Sum)
 }
 
 // Route explains, without any I/O, what the go command would do for a
