@@ -120,7 +120,7 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 		// A complete version that is not canonical, such as v1.2.3+meta.
 		query = version
 	default:
-		q, err := parseQuery(version)
+		q, err := parseQuery(modulePath, version)
 		if err != nil {
 			return nil, verr(err)
 		}
@@ -153,7 +153,7 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 			return nil, err
 		}
 	} else {
-		info, err = f.get(ctx, route, version, "info", checkInfo(version))
+		info, err = f.get(ctx, route, version, "info", checkInfo(mod, version))
 		if err != nil {
 			return nil, verr(err)
 		}
@@ -310,14 +310,15 @@ type Origin struct {
 }
 
 // checkInfo returns the check of a .info file for an exact version: it
-// must parse and name that version, as the go command insists.
-func checkInfo(version string) func(data []byte, proxy string) error {
+// must parse and, when the version is canonical and valid for the module
+// path, name that version, as the go command insists.
+func checkInfo(path, version string) func(data []byte, proxy string) error {
 	return func(data []byte, proxy string) error {
 		var ri RevInfo
 		if err := json.Unmarshal(data, &ri); err != nil {
 			return fmt.Errorf("invalid response from proxy %q: %w", proxy, err)
 		}
-		if ri.Version != version {
+		if ri.Version != version && version == module.CanonicalVersion(version) && module.Check(path, version) == nil {
 			return fmt.Errorf("proxy returned info for version %s instead of requested version", ri.Version)
 		}
 		return nil

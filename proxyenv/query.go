@@ -1,6 +1,7 @@
 package proxyenv
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,6 +30,9 @@ func (e *NoMatchingVersionError) Error() string {
 // matcher sees it.
 type versionQuery struct {
 	query string
+	// preferIncompatible keeps +incompatible versions even when a
+	// compatible version has a go.mod (the query names another major).
+	preferIncompatible bool
 	// prefix is what listed versions must start with (also the go
 	// command's cache key for the list).
 	prefix string
@@ -46,8 +50,14 @@ type versionQuery struct {
 // list: "latest", "upgrade" (without a current version it means latest),
 // version prefixes such as "v1" and "v1.2", and the ranges "<v", "<=v",
 // ">v" and ">=v". Complete versions are not queries here.
-func parseQuery(query string) (*versionQuery, error) {
+func parseQuery(path, query string) (*versionQuery, error) {
 	q := &versionQuery{query: query}
+	// A version of another major than the path's admits +incompatible
+	// versions, as in the go command.
+	matchesMajor := func(v string) bool {
+		_, pathMajor, ok := module.SplitPathVersion(path)
+		return ok && module.CheckPathMajor(v, pathMajor) == nil
+	}
 	bad := func(v string) error { return fmt.Errorf("invalid semantic version %q in range %q", v, query) }
 	cmp := func(op string, v string) (*versionQuery, error) {
 		if !semver.IsValid(v) {
@@ -56,6 +66,7 @@ func parseQuery(query string) (*versionQuery, error) {
 		if (op == ">" || op == "<=") && !isCompleteSemver(v) {
 			return nil, fmt.Errorf("ambiguous semantic version %q in range %q", v, query)
 		}
+		q.preferIncompatible = !matchesMajor(v)
 		switch op {
 		case "<=":
 			q.filter = func(mv string) bool { return semver.Compare(mv, v) <= 0 }
@@ -85,6 +96,7 @@ func parseQuery(query string) (*versionQuery, error) {
 	case semver.IsValid(query) && !isCompleteSemver(query):
 		q.prefix = query + "."
 		q.filter = func(mv string) bool { return semver.Compare(mv, query) >= 0 }
+		q.preferIncompatible = !matchesMajor(query)
 		return q, nil
 	}
 	return nil, fmt.Errorf("version %q is not a complete semantic version, a version prefix, a range or \"latest\"; modnet does not resolve revisions", query)
@@ -108,24 +120,51 @@ type queryRun struct {
 	route *Route
 	srcs  map[int]*proxySource
 
+	// gomods caches go.mod fetches by version, errors included, shared
+	// with the nested retraction query (the go command fetches each once).
+	gomods map[string]*goModResult
+
 	// The retraction check, done at most once: the go.mod of the newest
 	// version (ignoring retractions) says which versions are retracted.
 	checked    bool
-	latest     string
-	latestMod  *goModFile
-	latestErr  error
 	retractedF func(string) bool
 }
 
+type goModResult struct {
+	gm  *goModFile
+	err error
+}
+
+// goMod fetches (once) and verifies the go.mod of version.
+func (q *queryRun) goMod(ctx context.Context, version string) (*goModFile, error) {
+	r, ok := q.gomods[version]
+	if !ok {
+		r = &goModResult{}
+		r.gm, r.err = q.f.getGoMod(ctx, q.route, version)
+		q.gomods[version] = r
+	}
+	return r.gm, r.err
+}
+
+// hasGoMod reports whether version has a go.mod of its own rather than the
+// one a proxy synthesizes for a pre-modules version ("module <path>\n").
+func (q *queryRun) hasGoMod(ctx context.Context, version string) (bool, error) {
+	gm, err := q.goMod(ctx, version)
+	if err != nil {
+		return false, err
+	}
+	return !bytes.Equal(gm.data, []byte("module "+modfile.AutoQuote(q.route.Module)+"\n")), nil
+}
+
 func (f *Fetcher) newQueryRun(route *Route) *queryRun {
-	return &queryRun{f: f, route: route, srcs: map[int]*proxySource{}}
+	return &queryRun{f: f, route: route, srcs: map[int]*proxySource{}, gomods: map[string]*goModResult{}}
 }
 
 // source returns the cached state of a route step's proxy.
 func (q *queryRun) source(s Step) *proxySource {
 	src, ok := q.srcs[s.Index]
 	if !ok {
-		src = &proxySource{f: q.f, base: s.Entry.URL, mod: q.route.Module, infos: map[string][]byte{}, lists: map[string]listResult{}}
+		src = &proxySource{f: q.f, base: s.Entry.URL, mod: q.route.Module, infos: map[string]infoResult{}, lists: map[string]listResult{}}
 		q.srcs[s.Index] = src
 	}
 	return src
@@ -149,12 +188,31 @@ func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (version strin
 			return err
 		}
 		var releases, prereleases []string
+		needIncompatible := vq.preferIncompatible
+		lastCompatible := ""
 		for _, v := range list {
 			if vq.filter != nil && !vq.filter(v) {
 				continue
 			}
 			if q.retracted(ctx, v) {
 				continue
+			}
+			if !needIncompatible {
+				// Once a compatible version has a go.mod of its own,
+				// +incompatible versions (all higher) are ignored; if it has
+				// none, legacy major-version tags are respected.
+				if !strings.HasSuffix(v, "+incompatible") {
+					lastCompatible = v
+				} else if lastCompatible != "" {
+					ok, err := q.hasGoMod(ctx, lastCompatible)
+					if err != nil {
+						return err
+					}
+					if ok {
+						break
+					}
+					needIncompatible = true
+				}
 			}
 			if semver.Prerelease(v) != "" {
 				prereleases = append(prereleases, v)
@@ -195,8 +253,8 @@ func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (version strin
 	if err != nil {
 		return "", nil, nil, nil, err
 	}
-	if q.checked && version == q.latest {
-		gm, gmErr = q.latestMod, q.latestErr
+	if r, ok := q.gomods[version]; ok {
+		gm, gmErr = r.gm, r.err
 	}
 	return version, info, gm, gmErr, nil
 }
@@ -210,15 +268,13 @@ func (q *queryRun) retracted(ctx context.Context, v string) bool {
 		q.checked = true
 		q.retractedF = func(string) bool { return false }
 		nested := q.f.newQueryRun(q.route)
-		nested.srcs = q.srcs
+		nested.srcs, nested.gomods = q.srcs, q.gomods
 		nested.checked = true // the nested query ignores retractions
 		nested.retractedF = q.retractedF
 		latest, _, _, _, err := nested.resolve(ctx, &versionQuery{query: "latest", mayUseLatest: true})
 		if err == nil {
-			q.latest = latest
-			q.latestMod, q.latestErr = q.f.getGoMod(ctx, q.route, latest)
-			if q.latestErr == nil {
-				q.retractedF = retractions(q.latestMod.data)
+			if gm, err := q.goMod(ctx, latest); err == nil {
+				q.retractedF = retractions(gm.data)
 			}
 		}
 	}
@@ -287,17 +343,23 @@ type proxySource struct {
 	f     *Fetcher
 	base  *url.URL
 	mod   string
-	infos map[string][]byte
+	infos map[string]infoResult
 	lists map[string]listResult // by the query's prefix
 
 	// The newest untagged version, found once from the first list.
 	newestDone bool
 	newest     string
+	newestInfo []byte
 	newestErr  error
 
 	latestDone bool
 	latestVer  string
 	latestErr  error
+}
+
+type infoResult struct {
+	data []byte
+	err  error
 }
 
 type listResult struct {
@@ -332,7 +394,7 @@ func (p *proxySource) versions(ctx context.Context, prefix string) ([]string, er
 		if len(fields) == 0 || !semver.IsValid(fields[0]) || module.IsPseudoVersion(fields[0]) {
 			continue
 		}
-		if v := fields[0]; strings.HasPrefix(v, prefix) && module.Check(p.mod, v) == nil {
+		if v := fields[0]; strings.HasPrefix(v, prefix) {
 			r.versions = append(r.versions, v)
 		}
 	}
@@ -350,7 +412,12 @@ func (p *proxySource) versions(ctx context.Context, prefix string) ([]string, er
 func (p *proxySource) latestVersion(ctx context.Context) (string, error) {
 	if !p.latestDone {
 		p.latestDone = true
-		p.latestVer, p.latestErr = p.atLatest(ctx)
+		var data []byte
+		data, p.latestVer, p.latestErr = p.atLatest(ctx)
+		if p.latestErr == nil {
+			// cachingRepo.Latest seeds the stat cache with @latest's answer.
+			p.infos[p.latestVer] = infoResult{data: data}
+		}
 	}
 	if p.latestErr == nil {
 		return p.latestVer, nil
@@ -360,6 +427,12 @@ func (p *proxySource) latestVersion(ctx context.Context) (string, error) {
 	}
 	if !p.newestDone {
 		return "", fs.ErrNotExist
+	}
+	if p.newestErr == nil {
+		if _, ok := p.infos[p.newest]; !ok {
+			// Like cachingRepo.Latest, seed the stat cache.
+			p.infos[p.newest] = infoResult{data: p.newestInfo}
+		}
 	}
 	return p.newest, p.newestErr
 }
@@ -397,36 +470,42 @@ func (p *proxySource) statInfo(ctx context.Context, version string) ([]byte, err
 
 // stat fetches the .info of an exact version, once.
 func (p *proxySource) stat(ctx context.Context, version string) ([]byte, error) {
-	if data, ok := p.infos[version]; ok {
-		return data, nil
+	if r, ok := p.infos[version]; ok {
+		return r.data, r.err
 	}
+	data, err := p.rawStat(ctx, version)
+	p.infos[version] = infoResult{data, err}
+	return data, err
+}
+
+// rawStat is stat without the cache (the go command's proxyRepo.Stat).
+func (p *proxySource) rawStat(ctx context.Context, version string) ([]byte, error) {
 	data, err := p.getInfo(ctx, version)
 	if err == nil {
-		err = checkInfo(version)(data, p.base.Redacted())
+		err = checkInfo(p.mod, version)(data, p.base.Redacted())
 	}
 	if err != nil {
 		return nil, &module.ModuleError{Path: p.mod, Version: version, Err: err}
 	}
-	p.infos[version] = data
 	return data, nil
 }
 
 // atLatest asks the proxy's @latest endpoint for the version it considers
 // latest.
-func (p *proxySource) atLatest(ctx context.Context) (string, error) {
+func (p *proxySource) atLatest(ctx context.Context) ([]byte, string, error) {
 	u, err := ProxyFileURL(p.base, p.mod, "@latest")
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	data, err := p.f.read(ctx, u, 0)
 	if err != nil {
-		return "", &module.ModuleError{Path: p.mod, Err: err}
+		return nil, "", &module.ModuleError{Path: p.mod, Err: err}
 	}
 	var ri RevInfo
 	if err := json.Unmarshal(data, &ri); err != nil {
-		return "", &module.ModuleError{Path: p.mod, Err: fmt.Errorf("invalid response from proxy %q: %w", p.base.Redacted(), err)}
+		return nil, "", &module.ModuleError{Path: p.mod, Err: fmt.Errorf("invalid response from proxy %q: %w", p.base.Redacted(), err)}
 	}
-	return ri.Version, nil
+	return data, ri.Version, nil
 }
 
 // latestFromList picks the newest version of a list by time — the time
@@ -457,8 +536,10 @@ func (p *proxySource) latestFromList(ctx context.Context, lines []string) (strin
 	if best == "" {
 		return "", fs.ErrNotExist
 	}
-	if _, err := p.stat(ctx, best); err != nil {
+	data, err := p.rawStat(ctx, best)
+	if err != nil {
 		return "", err
 	}
+	p.newestInfo = data
 	return best, nil
 }
