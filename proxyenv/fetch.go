@@ -124,6 +124,7 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 		if err != nil {
 			return nil, verr(err)
 		}
+		// A nil query is a revision, asked for as written.
 		query, vq = version, q
 	}
 	route, err := f.Client.env.Route(modulePath)

@@ -17,13 +17,16 @@ import (
 )
 
 // NoMatchingVersionError reports that a source lists no version that
-// satisfies a query. The walk stops on it, as in the go command.
+// satisfies a query. It comes wrapped in a *module.ModuleError naming the
+// module, as in the go command. It is deliberately not fs.ErrNotExist: the
+// walk stops on it rather than trying the next source, as the go command's
+// does.
 type NoMatchingVersionError struct {
-	Path, Query string
+	Query string
 }
 
 func (e *NoMatchingVersionError) Error() string {
-	return fmt.Sprintf("module %s: no matching versions for query %q", e.Path, e.Query)
+	return fmt.Sprintf("no matching versions for query %q", e.Query)
 }
 
 // A versionQuery is a parsed version query, as the go command's query
@@ -49,7 +52,8 @@ type versionQuery struct {
 // parseQuery parses the queries the go command resolves from a version
 // list: "latest", "upgrade" (without a current version it means latest),
 // version prefixes such as "v1" and "v1.2", and the ranges "<v", "<=v",
-// ">v" and ">=v". Complete versions are not queries here.
+// ">v" and ">=v". Complete versions are not queries here; for a revision
+// (a branch or commit name, or any other string) it returns nil, nil.
 func parseQuery(path, query string) (*versionQuery, error) {
 	q := &versionQuery{query: query}
 	// A version of another major than the path's admits +incompatible
@@ -99,7 +103,9 @@ func parseQuery(path, query string) (*versionQuery, error) {
 		q.preferIncompatible = !matchesMajor(query)
 		return q, nil
 	}
-	return nil, fmt.Errorf("version %q is not a complete semantic version, a version prefix, a range or \"latest\"; modnet does not resolve revisions", query)
+	// Anything else is a revision (a branch, a commit, a malformed
+	// version): the go command asks each proxy for its .info as written.
+	return nil, nil
 }
 
 // isCompleteSemver reports whether v is a valid semantic version with
@@ -241,7 +247,7 @@ func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (version strin
 			}
 		}
 		if pick == "" {
-			return &NoMatchingVersionError{Path: mod, Query: vq.query}
+			return &module.ModuleError{Path: mod, Err: &NoMatchingVersionError{Query: vq.query}}
 		}
 		data, err := src.stat(ctx, pick)
 		if err != nil {

@@ -15,8 +15,8 @@
 // credentials redacted. VERSION is a semantic version (v1.2.3, v1.2.3+meta),
 // a version prefix (v1, v1.2), a range (>v1.2.0, <=v1.4.0), "latest" or
 // "upgrade", resolved against the proxies' version lists with retractions
-// honoured as the go command does; revisions (branches, commits) need
-// version control and are not supported. When a
+// honoured as the go command does, or a revision (branch, commit), which
+// the proxies are asked for as written. When a
 // route reaches "direct" (version control), fetch reports an error for
 // that module instead of cloning a repository.
 package main
