@@ -267,8 +267,14 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 // Callers may use it directly; they must not modify it.
 func (c *Client) HTTP() *http.Client { return c.http }
 
-// Env returns the environment the client was built from.
-func (c *Client) Env() *Env { return c.env }
+// Env returns a copy of the environment the client was built from;
+// changing it does not affect the client.
+func (c *Client) Env() *Env {
+	e := *c.env
+	e.plan = nil
+	e.Sources = maps.Clone(c.env.Sources)
+	return &e
+}
 
 // Trust returns the roots the client trusts.
 func (c *Client) Trust() trust.PoolSource { return c.pool }

@@ -34,3 +34,18 @@ func TestEnvPrintingRedacts(t *testing.T) {
 		t.Errorf("String() = %s, want the redacted GOPROXY", e)
 	}
 }
+
+func TestRedactConfigURLs(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"GOPROXY", "https://u:2024/s3cret@proxy.example,direct", "https://u:xxxxx@proxy.example,direct"},
+		{"GOPROXY", "https://u:12#34@host|off", "https://u:xxxxx@host|off"},
+		{"HTTPS_PROXY", "socks5://u:9/pw@proxy:1080", "socks5://u:xxxxx@proxy:1080"},
+		{"HTTPS_PROXY", "http://alice:2024?x@proxy.example", "http://alice:xxxxx@proxy.example"},
+		{"GOSUMDB", SumGolangOrgKey + " https://u:s3cret@sum.example extra", SumGolangOrgKey + " https://u:xxxxx@sum.example extra"},
+		{"GOPROXY", "https://proxy.example:8080/go", "https://proxy.example:8080/go"},
+	} {
+		if got := Redact(tc.name, tc.in); got != tc.want {
+			t.Errorf("Redact(%q, %q) = %q, want %q", tc.name, tc.in, got, tc.want)
+		}
+	}
+}

@@ -186,28 +186,66 @@ func Redact(name, value string) string { return redactVar(name, value) }
 func redactVar(name, v string) string {
 	switch strings.ToUpper(name) {
 	case "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY":
-		return redactURLString(v)
+		return redactConfigURL(v)
 	case "GOPROXY":
 		var b strings.Builder
 		for v != "" {
 			i := strings.IndexAny(v, ",|")
 			if i < 0 {
-				b.WriteString(redactURLString(v))
+				b.WriteString(redactConfigURL(v))
 				break
 			}
-			b.WriteString(redactURLString(v[:i]))
+			b.WriteString(redactConfigURL(v[:i]))
 			b.WriteByte(v[i])
 			v = v[i+1:]
 		}
 		return b.String()
 	case "GOSUMDB":
+		// Every field after the key may be a URL (the go command rejects
+		// more than one, but the value is shown as written).
 		f := strings.Fields(v)
-		if len(f) == 2 {
-			i := strings.LastIndex(v, f[1])
-			return v[:i] + redactURLString(f[1]) + v[i+len(f[1]):]
+		var b strings.Builder
+		for i, field := range f {
+			j := strings.Index(v, field)
+			b.WriteString(v[:j])
+			if i == 0 {
+				b.WriteString(field)
+			} else {
+				b.WriteString(redactConfigURL(field))
+			}
+			v = v[j+len(field):]
 		}
+		b.WriteString(v)
+		return b.String()
 	}
 	return v
 }
 
+// redactConfigURL redacts a URL taken from a configuration variable. Such
+// a URL names a server, so an '@' after its "host" can only end userinfo
+// that url.Parse misread as host, port and path (a password starting with
+// digits and holding '/', '?' or '#': "https://u:2024/pw@host"); module
+// paths in a request ("/@v/", "m@v1.2.3") never occur in it.
+func redactConfigURL(v string) string {
+	red := netrcauth.RedactURL(v)
+	if red != v {
+		return red
+	}
+	i := strings.Index(v, "://")
+	if i < 0 {
+		return v
+	}
+	start := i + 3
+	rest := v[start:]
+	at := strings.LastIndexByte(rest, '@')
+	if at < 0 {
+		return v
+	}
+	ui := rest[:at]
+	colon := strings.IndexByte(ui, ':')
+	if colon < 0 || strings.ContainsAny(ui[:colon], "/?#") {
+		return v
+	}
+	return v[:start+colon+1] + "xxxxx" + v[start+at:]
+}
 func quote(s string) string { return strconv.Quote(s) }

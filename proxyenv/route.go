@@ -339,6 +339,15 @@ func (e *Env) sumDBDecision(mod string, list []ProxyEntry) SumDBDecision {
 	d := SumDBDecision{NoSumDB: e.patternList("GONOSUMDB", e.GONOSUMDB)}
 	d.NoSumDB.checkWith(p.nosumdb, mod)
 	db, err := p.sumdb, p.sumdbErr
+	if db != nil {
+		// The caller owns the Route: copy the plan's database.
+		c := *db
+		if db.URL != nil {
+			u := *db.URL
+			c.URL = &u
+		}
+		db = &c
+	}
 	d.DB = db
 
 	toolchainMust := false
