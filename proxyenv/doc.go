@@ -68,8 +68,30 @@
 // probing <proxy>/sumdb/<name>/supported along the list before going to
 // https://<name>.
 //
-// The differential tests in this package run "go mod download -json"
-// against local logging module proxies and require Route and Walk to make
-// the same requests in the same order, succeed or fail alike, and report
-// the same error text.
+// # Clients and downloads
+//
+// [Env.Client] turns an environment into a [Client]: the roots to trust
+// (the system's merged with extra CA sources, see package trust), the HTTP
+// proxy, the credentials of netrc, GOAUTH and bearer tokens (package
+// netrcauth), and the go command's redirect rules. [Client.Do] sends a
+// request the way the go command does, re-running GOAUTH and restarting
+// the redirect chain after a 4xx; its errors hold a *trust.Error that says
+// why a TLS connection failed and how to fix it.
+//
+// A [Fetcher] downloads module versions with a Client as "go mod download"
+// does: per file it walks the route, resolves queries (latest, prefixes,
+// ranges, revisions) from the proxies' lists with the go command's
+// retraction and +incompatible rules, and verifies go.mod and zip hashes
+// with the checksum database. Routes that reach "direct" fail with
+// [ErrDirectUnsupported]: modnet does not run version control tools.
+//
+// # Tested against the go command
+//
+// The differential tests in this package run "go env -json" and "go mod
+// download -json" against local logging module proxies, HTTP proxies
+// (Debian's tinyproxy and a TLS-inspecting proxy) and checksum databases,
+// and require Load to print the same values and Route, Walk and Fetcher to
+// make the same requests, with the same Authorization and
+// Proxy-Authorization headers, in the same order, succeed or fail alike,
+// and report the same error text.
 package proxyenv
