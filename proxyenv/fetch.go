@@ -143,15 +143,23 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 	var info []byte
 	var gm *goModFile
 	var gmErr error
+	// A failed query is reported against the query as written.
+	qerr := func(err error) error {
+		var me *module.ModuleError
+		if errors.As(err, &me) {
+			return err
+		}
+		return &module.ModuleError{Path: modulePath, Version: query, Err: err}
+	}
 	if vq != nil {
 		version, info, gm, gmErr, err = f.newQueryRun(route).resolve(ctx, vq)
 		if err != nil {
-			return nil, err
+			return nil, qerr(err)
 		}
 	} else if query != "" {
 		version, info, err = f.newQueryRun(route).queryExact(ctx, query)
 		if err != nil {
-			return nil, err
+			return nil, qerr(err)
 		}
 	} else {
 		info, err = f.get(ctx, route, version, "info", checkInfo(mod, version))

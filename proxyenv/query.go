@@ -186,7 +186,7 @@ func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (version strin
 	mod := q.route.Module
 	err = Walk(ctx, q.route, func(ctx context.Context, s Step) error {
 		if s.Action == ActionDirect {
-			return &module.ModuleError{Path: mod, Err: ErrDirectUnsupported}
+			return &module.ModuleError{Path: mod, Version: vq.query, Err: ErrDirectUnsupported}
 		}
 		src := q.source(s)
 		list, err := src.versions(ctx, vq.prefix)

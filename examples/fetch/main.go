@@ -120,10 +120,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if !seen {
 			d, err := f.DownloadMod(ctx, path, version)
 			m = &fetched{d, err}
-			mods[arg] = m
 			if d != nil {
-				mods[path+"@"+d.Version] = m
+				// A query resolving to a version already fetched shares
+				// its result (and its zip).
+				if prev, ok := mods[path+"@"+d.Version]; ok && prev.err == nil && err == nil {
+					m = &fetched{prev.d, nil}
+				} else {
+					mods[path+"@"+d.Version] = m
+				}
 			}
+			mods[arg] = m
 		}
 		downloads[i] = m
 		if m.d != nil {

@@ -178,3 +178,30 @@ func TestFetchDuplicateArgsMatchGo(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchOffQueryErrorMatchesGo checks that a failed query is reported
+// against the query as written.
+func TestFetchOffQueryErrorMatchesGo(t *testing.T) {
+	gooracle.Required(t)
+	g := gooracle.New(t)
+	g.Set("GOPROXY", "off")
+	args := []string{"example.com/m@latest", "example.com/m@upgrade", "example.com/m@v1", "example.com/m@>=v1.0.0", "example.com/m@v1.0.0"}
+	want, _, err := g.ModDownload(context.Background(), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	dec := json.NewDecoder(&stdout)
+	for i, w := range want {
+		var r result
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Error != w.Error || r.Version != w.Version {
+			t.Errorf("result %d: %q %q, go command %q %q", i, r.Version, r.Error, w.Version, w.Error)
+		}
+	}
+}
