@@ -8,9 +8,12 @@
 //
 //	go run ./examples/fetch [-dir DIR] [-x] MODULE@VERSION...
 //
-// It prints one JSON object per module with Path, Version, Error (absent
-// on success), Info, GoMod and Zip (the files written under DIR, in the
-// module cache's download layout), Sum and GoModSum, and exits 1 if any
+// It prints one JSON object per module with Path, Version, Query, Error
+// (absent on success, in the go command's words), Info, GoMod and Zip (the
+// files written under DIR, in the module cache's download layout), Sum and
+// GoModSum, plus, for a connection or TLS failure, Diagnosis: modnet's
+// classification of it ("kind", the presented chain, a "hint" naming the
+// fix). It exits 1 if any
 // module failed. With -x it prints each request to standard error, with
 // credentials redacted. VERSION is a semantic version (v1.2.3, v1.2.3+meta),
 // a version prefix (v1, v1.2), a range (>v1.2.0, <=v1.4.0), "latest" or
@@ -33,6 +36,7 @@ import (
 	"strings"
 
 	"github.com/modnet/modnet/proxyenv"
+	"github.com/modnet/modnet/trust"
 )
 
 // result is one line of output, shaped like "go mod download -json".
@@ -46,6 +50,20 @@ type result struct {
 	Zip      string `json:",omitempty"`
 	Sum      string `json:",omitempty"`
 	GoModSum string `json:",omitempty"`
+	// Diagnosis classifies a connection or TLS failure and says how to
+	// fix it; Error keeps the go command's own text.
+	Diagnosis *trust.Error `json:",omitempty"`
+}
+
+// setError records err the way "go mod download -json" prints it, with
+// modnet's classification of a transport failure kept apart in Diagnosis.
+func (r *result) setError(err error) {
+	r.Error = err.Error()
+	var te *trust.Error
+	if errors.As(err, &te) {
+		r.Error = strings.Replace(r.Error, te.Error(), te.Message, 1)
+		r.Diagnosis = te
+	}
 }
 
 func main() {
@@ -140,7 +158,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			}
 		}
 		if m.err != nil {
-			results[i].Error = m.err.Error()
+			results[i].setError(m.err)
 		}
 	}
 	status := 0
@@ -156,7 +174,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			// with its hash, next to the error (as the go command does).
 			r.Zip, r.Sum = m.d.Zip, m.d.Sum
 			if err != nil {
-				r.Error = err.Error()
+				r.setError(err)
 			}
 		}
 		if r.Error != "" {

@@ -205,3 +205,34 @@ func TestFetchOffQueryErrorMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchTLSFailureKeepsGoTextAndDiagnoses checks that a TLS failure is
+// reported in the go command's words, with modnet's diagnosis beside it.
+func TestFetchTLSFailureKeepsGoTextAndDiagnoses(t *testing.T) {
+	gooracle.Required(t)
+	s := modproxy.New(t, []modproxy.Module{{Path: "example.com/m", Version: "v1.0.0"}}, modproxy.TLS())
+	g := gooracle.New(t)
+	g.Set("GOPROXY", s.URL) // its CA is not trusted
+	want, _, err := g.ModDownload(context.Background(), "example.com/m@v1.0.0")
+	if err != nil || len(want) != 1 || want[0].Error == "" {
+		t.Fatalf("go mod download: %+v %v, want a TLS error", want, err)
+	}
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), []string{"-dir", t.TempDir(), "example.com/m@v1.0.0"}, g.Getenv, &stdout, &stderr)
+	var r struct {
+		result
+		Diagnosis struct {
+			Kind string `json:"kind"`
+			Hint string `json:"hint"`
+		}
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+		t.Fatalf("%v\n%s", err, stdout.String())
+	}
+	if r.Error != want[0].Error {
+		t.Errorf("Error %q\ngo command %q", r.Error, want[0].Error)
+	}
+	if r.Diagnosis.Kind != "unknown-authority" || r.Diagnosis.Hint == "" {
+		t.Errorf("Diagnosis = %+v, want kind unknown-authority with a hint", r.Diagnosis)
+	}
+}
