@@ -52,9 +52,37 @@ type Fetcher struct {
 	// redacted URL, and after it with the outcome, like the go command's -x
 	// "# get" lines.
 	Trace func(line string)
+	// Run makes the Fetcher remember, for its lifetime, what each proxy
+	// answered for each module — version lists, .info, go.mod and zip
+	// files, errors included — as one run of the go command does, so that several
+	// downloads naming the same module (m@v1.1.0 and m@latest, say) make
+	// the go command's requests. Use a new Fetcher for each run: a
+	// long-lived one would never see new versions.
+	Run bool
 
-	mu  sync.Mutex
-	dbs map[string]*sumDBState
+	mu   sync.Mutex
+	dbs  map[string]*sumDBState
+	runs map[string]*queryRun
+}
+
+// queryRunFor returns the query state for route's module: a fresh one, or
+// with Run set, the one kept for the module.
+func (f *Fetcher) queryRunFor(route *Route) *queryRun {
+	if !f.Run {
+		return f.newQueryRun(route)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.runs == nil {
+		f.runs = map[string]*queryRun{}
+	}
+	key := route.Module
+	q, ok := f.runs[key]
+	if !ok {
+		q = f.newQueryRun(route)
+		f.runs[key] = q
+	}
+	return q
 }
 
 // A Download is the result of [Fetcher.Download].
@@ -140,6 +168,9 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 	if err := module.CheckPath(mod); err != nil {
 		return nil, verr(err)
 	}
+	q := f.queryRunFor(route)
+	q.mu.Lock() // a module's cached answers are used by one download at a time
+	defer q.mu.Unlock()
 	var info []byte
 	var gm *goModFile
 	var gmErr error
@@ -152,17 +183,17 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 		return &module.ModuleError{Path: modulePath, Version: query, Err: err}
 	}
 	if vq != nil {
-		version, info, gm, gmErr, err = f.newQueryRun(route).resolve(ctx, vq)
+		version, info, gm, gmErr, err = q.resolve(ctx, vq)
 		if err != nil {
 			return nil, qerr(err)
 		}
 	} else if query != "" {
-		version, info, err = f.newQueryRun(route).queryExact(ctx, query)
+		version, info, err = q.queryExact(ctx, query)
 		if err != nil {
 			return nil, qerr(err)
 		}
 	} else {
-		info, err = f.get(ctx, route, version, "info", checkInfo(mod, version))
+		info, err = q.statExact(ctx, version)
 		if err != nil {
 			return nil, verr(err)
 		}
@@ -175,7 +206,7 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 		}
 	}
 	if gm == nil && gmErr == nil {
-		gm, gmErr = f.getGoMod(ctx, route, version)
+		gm, gmErr = q.goMod(ctx, version)
 	}
 	if gmErr != nil {
 		return d, verr(gmErr)
@@ -196,6 +227,34 @@ func (f *Fetcher) DownloadZip(ctx context.Context, d *Download) error {
 	if d == nil || d.route == nil {
 		return errors.New("proxyenv: DownloadZip needs a Download from DownloadMod")
 	}
+	if !f.Run {
+		return f.downloadZip(ctx, d)
+	}
+	// One run fetches each zip once.
+	q := f.queryRunFor(d.route)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	r, ok := q.zips[d.Version]
+	if !ok {
+		z := *d
+		r = &zipResult{err: f.downloadZip(ctx, &z)}
+		r.zip, r.sum, r.sumdb = z.Zip, z.Sum, z.SumDB
+		q.zips[d.Version] = r
+	}
+	d.Zip, d.Sum = r.zip, r.sum
+	if r.sumdb != "" {
+		d.SumDB = r.sumdb
+	}
+	return r.err
+}
+
+// zipResult is a zip download remembered for a run.
+type zipResult struct {
+	zip, sum, sumdb string
+	err             error
+}
+
+func (f *Fetcher) downloadZip(ctx context.Context, d *Download) error {
 	route, mod, version := d.route, d.route.Module, d.Version
 	verr := func(err error) error {
 		var me *module.ModuleError

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/modnet/modnet/internal/gooracle"
@@ -613,5 +614,46 @@ func TestFetcherContextFailureNotRemembered(t *testing.T) {
 	}
 	if _, err := f.Download(context.Background(), "example.com/n", "v1.0.0"); err != nil {
 		t.Fatalf("Download after an earlier cancellation: %v", err)
+	}
+}
+
+// TestFetcherRunConcurrent downloads concurrently through a Fetcher that
+// remembers answers (Run), for the race detector.
+func TestFetcherRunConcurrent(t *testing.T) {
+	t.Parallel()
+	mods := []modproxy.Module{{Path: "example.com/m", Version: "v1.0.0"}, {Path: "example.com/m", Version: "v1.1.0"}, {Path: "example.com/n", Version: "v0.1.0"}}
+	s := modproxy.New(t, mods, modproxy.SumDB("sum.test"))
+	env := &proxyenv.Env{GOPROXY: s.URL, GOSUMDB: s.SumDBKey, GOAUTH: "off"}
+	c, err := env.Client(proxyenv.ClientOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &proxyenv.Fetcher{Client: c, Run: true}
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			path, vers := "example.com/m", []string{"latest", "v1", "v1.0.0", ">v1.0.0"}[i%4]
+			if i%5 == 0 {
+				path, vers = "example.com/n", "latest"
+			}
+			if _, err := f.Download(context.Background(), path, vers); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// Each file was asked for once in the whole run.
+	seen := map[string]int{}
+	for _, p := range s.Paths() {
+		if seen[p]++; seen[p] > 1 && !strings.Contains(p, "/@v/list") && !strings.Contains(p, "/sumdb/") {
+			t.Errorf("%s requested %d times", p, seen[p])
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/modfile"
@@ -122,6 +123,7 @@ func isCompleteSemver(v string) bool {
 // the per-source caches the go command keeps for a run: lists by prefix,
 // .info files, @latest answers, and the retraction check.
 type queryRun struct {
+	mu    sync.Mutex // held by the download using the state
 	f     *Fetcher
 	route *Route
 	srcs  map[int]*proxySource
@@ -129,6 +131,8 @@ type queryRun struct {
 	// gomods caches go.mod fetches by version, errors included, shared
 	// with the nested retraction query (the go command fetches each once).
 	gomods map[string]*goModResult
+	// zips remembers zip downloads by version (with Fetcher.Run).
+	zips map[string]*zipResult
 
 	// The retraction check, done at most once: the go.mod of the newest
 	// version (ignoring retractions) says which versions are retracted.
@@ -163,7 +167,7 @@ func (q *queryRun) hasGoMod(ctx context.Context, version string) (bool, error) {
 }
 
 func (f *Fetcher) newQueryRun(route *Route) *queryRun {
-	return &queryRun{f: f, route: route, srcs: map[int]*proxySource{}, gomods: map[string]*goModResult{}}
+	return &queryRun{f: f, route: route, srcs: map[int]*proxySource{}, gomods: map[string]*goModResult{}, zips: map[string]*zipResult{}}
 }
 
 // source returns the cached state of a route step's proxy.
@@ -263,6 +267,24 @@ func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (version strin
 		gm, gmErr = r.gm, r.err
 	}
 	return version, info, gm, gmErr, nil
+}
+
+// statExact walks the route for the .info of an exact version, asking each
+// proxy at most once per run.
+func (q *queryRun) statExact(ctx context.Context, version string) ([]byte, error) {
+	var info []byte
+	err := Walk(ctx, q.route, func(ctx context.Context, s Step) error {
+		if s.Action == ActionDirect {
+			return &module.ModuleError{Path: q.route.Module, Version: version, Err: ErrDirectUnsupported}
+		}
+		data, err := q.source(s).stat(ctx, version)
+		if err != nil {
+			return err
+		}
+		info = data
+		return nil
+	})
+	return info, err
 }
 
 // retracted reports whether v is retracted, doing the go command's

@@ -109,7 +109,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	defer client.Wait()
-	f := &proxyenv.Fetcher{Client: client, Dir: *dir}
+	// One run of fetch is one run of the go command: remember answers.
+	f := &proxyenv.Fetcher{Client: client, Dir: *dir, Run: true}
 	if *trace {
 		f.Trace = func(line string) { fmt.Fprintln(stderr, line) }
 	}

@@ -236,3 +236,29 @@ func TestFetchTLSFailureKeepsGoTextAndDiagnoses(t *testing.T) {
 		t.Errorf("Diagnosis = %+v, want kind unknown-authority with a hint", r.Diagnosis)
 	}
 }
+
+// TestFetchSameVersionTwiceMatchesGo checks that queries naming the same
+// module reuse what one run already asked, as the go command does.
+func TestFetchSameVersionTwiceMatchesGo(t *testing.T) {
+	gooracle.Required(t)
+	mods := []modproxy.Module{{Path: "example.com/a", Version: "v1.0.0"}, {Path: "example.com/a", Version: "v1.1.0"}}
+	for _, args := range [][]string{
+		{"example.com/a@v1.1.0", "example.com/a@latest"},
+		{"example.com/a@latest", "example.com/a@upgrade"},
+		{"example.com/a@latest", "example.com/a@v1", "example.com/a@<v1.1.0", "example.com/a@upgrade"},
+	} {
+		s := modproxy.New(t, mods)
+		g := gooracle.New(t)
+		g.Set("GOPROXY", s.URL)
+		if _, _, err := g.ModDownload(context.Background(), args...); err != nil {
+			t.Fatal(err)
+		}
+		goPaths := slices.Sorted(slices.Values(s.Paths()))
+		s.Reset()
+		var stdout, stderr bytes.Buffer
+		run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
+		if ours := slices.Sorted(slices.Values(s.Paths())); !slices.Equal(goPaths, ours) {
+			t.Errorf("%q: requests differ\ngo:    %q\nfetch: %q", args, goPaths, ours)
+		}
+	}
+}
