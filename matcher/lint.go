@@ -274,11 +274,6 @@ func modPathByte(b byte) bool {
 		b == '-' || b == '.' || b == '_' || b == '~' || b == '/'
 }
 
-func isSpaceAt(s string, i int) bool {
-	r, _ := utf8.DecodeRuneInString(s[i:])
-	return unicode.IsSpace(r)
-}
-
 // badPatternHint guesses what makes a malformed pattern malformed.
 func badPatternHint(glob string) string {
 	n := len(glob) - len(strings.TrimRight(glob, `\`))

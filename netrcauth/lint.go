@@ -133,7 +133,6 @@ type linter struct {
 	diags     []Diagnostic
 	firstLine map[string]int
 	commented map[int]bool // lines starting with '#' whose tokens were used
-	macroAt   int
 }
 
 func (l *linter) add(line int, k Kind, machine, msg string) {

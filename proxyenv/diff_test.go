@@ -267,10 +267,8 @@ func TestDiffModDownload(t *testing.T) {
 }
 
 type diffEnv struct {
-	log     *modproxy.Log
-	names   map[string]string // URL prefix → server name, for file logs
-	roots   *x509.CertPool
-	fileDir string
+	log   *modproxy.Log
+	roots *x509.CertPool
 }
 
 func runDiff(t *testing.T, tc diffCase) {

@@ -396,35 +396,8 @@ func TestFetchMatchesGoModDownload(t *testing.T) {
 			g := gooracle.New(t)
 			log := modproxy.NewLog()
 			mod := tc.setup(t, g, log)
-			path, vers, _ := strings.Cut(mod, "@")
-
-			ds, stderr, err := g.ModDownload(context.Background(), mod)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(ds) != 1 {
-				t.Fatalf("go mod download: %d objects\n%s", len(ds), stderr)
-			}
-			goErr := ds[0].Error
-			goReqs := requestLines(log)
-			log.Reset()
-
-			env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: g.Getenv})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := env.Client(proxyenv.ClientOptions{CommandEnv: g.Environ()})
-			if err != nil {
-				t.Fatalf("Client: %v", err)
-			}
-			f := &proxyenv.Fetcher{Client: c, Dir: t.TempDir()}
-			d, ourErr := f.Download(context.Background(), path, vers)
-			c.Wait()
-			ourReqs := requestLines(log)
-
-			if !slices.Equal(goReqs, ourReqs) {
-				t.Errorf("requests differ\ngo command:\n\t%s\nmodnet:\n\t%s", strings.Join(goReqs, "\n\t"), strings.Join(ourReqs, "\n\t"))
-			}
+			goD, d, ourErr := downloadBoth(t, g, log, mod)
+			goErr := goD.Error
 			if (goErr == "") != tc.wantOK {
 				t.Errorf("go command: error %q, want success %v", goErr, tc.wantOK)
 			}
@@ -432,8 +405,8 @@ func TestFetchMatchesGoModDownload(t *testing.T) {
 				t.Errorf("Fetcher.Download: error %v, want success %v", ourErr, tc.wantOK)
 			}
 			if ourErr == nil && goErr == "" {
-				if d.GoModSum != ds[0].GoModSum || d.Sum != ds[0].Sum {
-					t.Errorf("sums: modnet %s %s, go command %s %s", d.Sum, d.GoModSum, ds[0].Sum, ds[0].GoModSum)
+				if d.GoModSum != goD.GoModSum || d.Sum != goD.Sum {
+					t.Errorf("sums: modnet %s %s, go command %s %s", d.Sum, d.GoModSum, goD.Sum, goD.GoModSum)
 				}
 				for _, f := range []string{d.Info, d.GoMod, d.Zip} {
 					if _, err := os.Stat(f); err != nil {
@@ -446,6 +419,37 @@ func TestFetchMatchesGoModDownload(t *testing.T) {
 			}
 		})
 	}
+}
+
+// downloadBoth runs "go mod download -json mod" and then the public
+// Env.Client and Fetcher path for the same argument against the same
+// servers, and fails the test if their requests (server, method, path,
+// Authorization, Proxy-Authorization, in order) differ. It returns the go
+// command's result and modnet's.
+func downloadBoth(t *testing.T, g *gooracle.Go, log *modproxy.Log, mod string) (gooracle.Download, *proxyenv.Download, error) {
+	t.Helper()
+	ds, stderr, err := g.ModDownload(context.Background(), mod)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("go mod download %s: %v %v\n%s", mod, ds, err, stderr)
+	}
+	goReqs := requestLines(log)
+	log.Reset()
+
+	env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: g.Getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := env.Client(proxyenv.ClientOptions{CommandEnv: g.Environ()})
+	if err != nil {
+		t.Fatalf("Client: %v", err)
+	}
+	path, vers, _ := strings.Cut(mod, "@")
+	d, ourErr := (&proxyenv.Fetcher{Client: c, Dir: t.TempDir()}).Download(context.Background(), path, vers)
+	c.Wait()
+	if ourReqs := requestLines(log); !slices.Equal(goReqs, ourReqs) {
+		t.Errorf("requests differ\ngo command:\n\t%s\nmodnet:\n\t%s", strings.Join(goReqs, "\n\t"), strings.Join(ourReqs, "\n\t"))
+	}
+	return ds[0], d, ourErr
 }
 
 // requestLines renders the log as "server METHOD path auth=... proxy-auth=...".
@@ -554,34 +558,13 @@ func TestFetchLatestMatchesGoModDownload(t *testing.T) {
 			a := modproxy.New(t, tagged, append([]modproxy.Option{modproxy.Logged(log, "A")}, tc.a...)...)
 			b := modproxy.New(t, tagged, append([]modproxy.Option{modproxy.Logged(log, "B")}, tc.b...)...)
 			g.Set("GOPROXY", a.URL+","+b.URL)
-			path, query, _ := strings.Cut(tc.mod, "@")
-
-			ds, stderr, err := g.ModDownload(context.Background(), tc.mod)
-			if err != nil || len(ds) != 1 {
-				t.Fatalf("go mod download: %v %v\n%s", ds, err, stderr)
-			}
-			goReqs := requestLines(log)
-			log.Reset()
-
-			env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: g.Getenv})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := env.Client(proxyenv.ClientOptions{CommandEnv: g.Environ()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, ourErr := (&proxyenv.Fetcher{Client: c}).Download(context.Background(), path, query)
-			ourReqs := requestLines(log)
-			if !slices.Equal(goReqs, ourReqs) {
-				t.Errorf("requests differ\ngo command:\n\t%s\nmodnet:\n\t%s", strings.Join(goReqs, "\n\t"), strings.Join(ourReqs, "\n\t"))
-			}
-			goErr := ds[0].Error
+			goD, d, ourErr := downloadBoth(t, g, log, tc.mod)
+			goErr := goD.Error
 			if (goErr == "") != tc.wantOK || (ourErr == nil) != tc.wantOK {
 				t.Errorf("go command error %q, modnet error %v; want success %v", goErr, ourErr, tc.wantOK)
 			}
-			if ourErr == nil && goErr == "" && d.Version != ds[0].Version {
-				t.Errorf("version: modnet %s, go command %s", d.Version, ds[0].Version)
+			if ourErr == nil && goErr == "" && d.Version != goD.Version {
+				t.Errorf("version: modnet %s, go command %s", d.Version, goD.Version)
 			}
 			if ourErr != nil && goErr != "" && ourErr.Error() != goErr {
 				t.Errorf("error text differs\ngo command: %q\nmodnet:     %q", goErr, ourErr.Error())

@@ -117,36 +117,17 @@ func TestQueryMatrixMatchesGo(t *testing.T) {
 				}
 				log.Reset()
 			}
-			path, query, _ := strings.Cut(tc.mod, "@")
-			ds, stderr, err := g.ModDownload(context.Background(), tc.mod)
-			if err != nil || len(ds) != 1 {
-				t.Fatalf("go mod download: %v %v\n%s", ds, err, stderr)
-			}
-			goReqs := requestLines(log)
-			log.Reset()
-			env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: g.Getenv})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := env.Client(proxyenv.ClientOptions{CommandEnv: g.Environ()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, ourErr := (&proxyenv.Fetcher{Client: c}).Download(context.Background(), path, query)
-			ourReqs := requestLines(log)
-			if !slices.Equal(goReqs, ourReqs) {
-				t.Errorf("requests differ\ngo command:\n\t%s\nmodnet:\n\t%s", strings.Join(goReqs, "\n\t"), strings.Join(ourReqs, "\n\t"))
-			}
-			goErr := ds[0].Error
+			goD, d, ourErr := downloadBoth(t, g, log, tc.mod)
+			goErr := goD.Error
 			ourV := ""
 			if d != nil {
 				ourV = d.Version
 			}
 			switch {
 			case (goErr == "") != (ourErr == nil):
-				t.Errorf("go: version %q err %q\nmodnet: version %q err %v", ds[0].Version, goErr, ourV, ourErr)
-			case ourErr == nil && ourV != ds[0].Version:
-				t.Errorf("version: go %q, modnet %q", ds[0].Version, ourV)
+				t.Errorf("go: version %q err %q\nmodnet: version %q err %v", goD.Version, goErr, ourV, ourErr)
+			case ourErr == nil && ourV != goD.Version:
+				t.Errorf("version: go %q, modnet %q", goD.Version, ourV)
 			case ourErr != nil && errors.Is(ourErr, proxyenv.ErrDirectUnsupported):
 				// modnet does not fetch from version control; the go
 				// command's error comes from its direct attempt.
