@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/modnet/modnet/internal/redact"
 )
 
 // runCommand runs a GOAUTH command: without arguments for the initial run
@@ -136,7 +138,7 @@ func (a *Auth) runGit(ctx context.Context, m Method, u *url.URL, base http.Round
 	}
 	// git must answer for a prefix of the requested URL.
 	if !strings.HasPrefix(raw, prefix) {
-		return "", nil, cerr("'git credential fill' failed", fmt.Errorf("requested a credential for %s, but 'git credential fill' provided one for %s", u.Redacted(), RedactURL(prefix)))
+		return "", nil, cerr("'git credential fill' failed", fmt.Errorf("requested a credential for %s, but 'git credential fill' provided one for %s", u.Redacted(), redact.URL(prefix)))
 	}
 	h := basicHeader(login, NewSecret(password))
 	a.bg.Add(1)

@@ -2,12 +2,13 @@ package proxyenv
 
 import (
 	"errors"
-	"github.com/modnet/modnet/netrcauth"
 	"net"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
+	"github.com/modnet/modnet/internal/redact"
 	"golang.org/x/net/http/httpproxy"
 )
 
@@ -164,7 +165,7 @@ func urlErrText(err error) string {
 
 // scrub removes the password of raw's userinfo from msg.
 func scrub(msg, raw string) string {
-	if secret, ok := netrcauth.URLSecret(raw); ok {
+	if secret, ok := redact.URLSecret(raw); ok {
 		msg = strings.ReplaceAll(msg, secret, "xxxxx")
 	}
 	return msg
@@ -172,80 +173,48 @@ func scrub(msg, raw string) string {
 
 // redactURLString replaces the password in a URL-like string with
 // "xxxxx", as url.URL.Redacted does, also for strings that do not parse.
-func redactURLString(raw string) string { return netrcauth.RedactURL(raw) }
+func redactURLString(raw string) string { return redact.URL(raw) }
 
 // Redact returns the value of the go environment variable name with its
 // credentials hidden, for display: the password of userinfo in
 // HTTP_PROXY, HTTPS_PROXY and ALL_PROXY URLs, in GOPROXY entries and in a
 // GOSUMDB URL becomes "xxxxx", as in url.URL.Redacted. Other values are
 // returned unchanged.
-func Redact(name, value string) string { return redactVar(name, value) }
+func Redact(name, value string) string { return redact.Var(name, value) }
 
-// redactVar redacts credentials in a variable's value for display:
-// userinfo passwords in proxy URLs, GOPROXY entries and a GOSUMDB URL.
-func redactVar(name, v string) string {
-	switch strings.ToUpper(name) {
-	case "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY":
-		return redactConfigURL(v)
-	case "GOPROXY":
-		var b strings.Builder
-		for v != "" {
-			i := strings.IndexAny(v, ",|")
-			if i < 0 {
-				b.WriteString(redactConfigURL(v))
-				break
-			}
-			b.WriteString(redactConfigURL(v[:i]))
-			b.WriteByte(v[i])
-			v = v[i+1:]
-		}
-		return b.String()
-	case "GOSUMDB":
-		// Every field after the key may be a URL (the go command rejects
-		// more than one, but the value is shown as written).
-		f := strings.Fields(v)
-		var b strings.Builder
-		for i, field := range f {
-			j := strings.Index(v, field)
-			b.WriteString(v[:j])
-			if i == 0 {
-				b.WriteString(field)
-			} else {
-				b.WriteString(redactConfigURL(field))
-			}
-			v = v[j+len(field):]
-		}
-		b.WriteString(v)
-		return b.String()
-	}
-	return v
-}
+// redactVar redacts credentials in a variable's value for display.
+func redactVar(name, v string) string { return redact.Var(name, v) }
 
-// redactConfigURL redacts a URL taken from a configuration variable. Such
-// a URL names a server, so an '@' after its "host" can only end userinfo
-// that url.Parse misread as host, port and path (a password starting with
-// digits and holding '/', '?' or '#': "https://u:2024/pw@host"); module
-// paths in a request ("/@v/", "m@v1.2.3") never occur in it.
-func redactConfigURL(v string) string {
-	red := netrcauth.RedactURL(v)
-	if red != v {
-		return red
-	}
-	i := strings.Index(v, "://")
-	if i < 0 {
-		return v
-	}
-	start := i + 3
-	rest := v[start:]
-	at := strings.LastIndexByte(rest, '@')
-	if at < 0 {
-		return v
-	}
-	ui := rest[:at]
-	colon := strings.IndexByte(ui, ':')
-	if colon < 0 || strings.ContainsAny(ui[:colon], "/?#") {
-		return v
-	}
-	return v[:start+colon+1] + "xxxxx" + v[start+at:]
-}
 func quote(s string) string { return strconv.Quote(s) }
+
+// Scrubber returns a function that replaces, in any text, the password of
+// every URL in e's GOPROXY, GOSUMDB and HTTP proxy values (and in the
+// extra values, such as lower-case proxy variables a program printed) by
+// "xxxxx", also where the text holds it percent-decoded. It is a safety
+// net for programs that print errors from other code; values formatted by
+// modnet are already redacted.
+func (e *Env) Scrubber(extra ...string) func(string) string {
+	values := append([]string{e.GOPROXY, e.GOSUMDB, e.HTTP_PROXY, e.HTTPS_PROXY}, extra...)
+	for _, name := range []string{"GOPROXY", "GOSUMDB", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"} {
+		if v, ok := e.GoEnv(name); ok {
+			values = append(values, v)
+		}
+	}
+	var pairs []string
+	for _, v := range values {
+		for _, tok := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '|' || unicode.IsSpace(r) }) {
+			pass, ok := redact.URLSecret(tok)
+			if !ok {
+				continue
+			}
+			pairs = append(pairs, ":"+pass+"@", ":xxxxx@")
+			if dec, err := url.PathUnescape(pass); err == nil && dec != pass {
+				pairs = append(pairs, ":"+dec+"@", ":xxxxx@")
+			}
+		}
+	}
+	if len(pairs) == 0 {
+		return func(s string) string { return s }
+	}
+	return strings.NewReplacer(pairs...).Replace
+}

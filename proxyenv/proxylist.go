@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/modnet/modnet/netrcauth"
 	"net/url"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/modnet/modnet/internal/redact"
 )
 
 // ProxyKind says what a GOPROXY list entry is.
@@ -223,4 +224,4 @@ func parseProxyURL(entry string) (*url.URL, error) {
 
 // redactRaw hides the password of a URL-like string that may not parse:
 // "scheme://user:pass@host" becomes "scheme://user:xxxxx@host".
-func redactRaw(s string) string { return netrcauth.RedactURL(s) }
+func redactRaw(s string) string { return redact.URL(s) }

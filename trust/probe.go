@@ -5,11 +5,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/modnet/modnet/netrcauth"
 	"io"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/modnet/modnet/internal/redact"
 )
 
 // A ProbeResult is the outcome of [Probe], ready for JSON encoding.
@@ -47,7 +48,7 @@ func Probe(ctx context.Context, rawURL string, opts ...Option) *ProbeResult {
 	for _, f := range opts {
 		f(o)
 	}
-	res := &ProbeResult{URL: netrcauth.RedactURL(rawURL), Trust: o.pool.Report()}
+	res := &ProbeResult{URL: redact.URL(rawURL), Trust: o.pool.Report()}
 	start := time.Now()
 	defer func() { res.Elapsed = time.Since(start) }()
 

@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"github.com/modnet/modnet/netrcauth"
 	"io"
-	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -250,35 +248,14 @@ func display(v string) string {
 	return v
 }
 
-// scrubber returns a function that replaces, in printed text, the
-// password of every URL in the environment's proxy settings by "xxxxx".
+// scrubber hides the passwords of the environment's URLs in any text.
 // Values are redacted where they are formatted; this is the safety net.
 func scrubber(env *proxyenv.Env, getenv func(string) string) func(string) string {
-	var values []string
-	for _, name := range []string{"GOPROXY", "GOSUMDB", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy", "NO_PROXY", "no_proxy"} {
-		values = append(values, getenv(name))
-		if v, ok := env.GoEnv(name); ok {
-			values = append(values, v)
-		}
+	var extra []string
+	for _, name := range []string{"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy", "NO_PROXY", "no_proxy"} {
+		extra = append(extra, getenv(name))
 	}
-	values = append(values, env.GOPROXY, env.GOSUMDB, env.HTTP_PROXY, env.HTTPS_PROXY)
-	var pairs []string
-	for _, v := range values {
-		for _, tok := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '|' || unicode.IsSpace(r) }) {
-			pass, ok := netrcauth.URLSecret(tok)
-			if !ok {
-				continue
-			}
-			pairs = append(pairs, ":"+pass+"@", ":xxxxx@")
-			if dec, err := url.PathUnescape(pass); err == nil && dec != pass {
-				pairs = append(pairs, ":"+dec+"@", ":xxxxx@")
-			}
-		}
-	}
-	if len(pairs) == 0 {
-		return func(s string) string { return s }
-	}
-	return strings.NewReplacer(pairs...).Replace
+	return env.Scrubber(extra...)
 }
 
 func plural(n int) string {

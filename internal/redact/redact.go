@@ -1,4 +1,7 @@
-package netrcauth
+// Package redact hides secrets in URL-like strings and in the values of
+// go environment variables, for errors, logs and display. Every package
+// of modnet redacts through it.
+package redact
 
 import (
 	"net/url"
@@ -27,10 +30,10 @@ func URLSecret(raw string) (secret string, ok bool) {
 	return user, user != ""
 }
 
-// RedactURL returns raw with the secret URLSecret finds replaced by
+// URL returns raw with the secret URLSecret finds replaced by
 // "xxxxx", as url.URL.Redacted does for a valid URL, also for strings that
 // do not parse. Strings without userinfo are returned unchanged.
-func RedactURL(raw string) string {
+func URL(raw string) string {
 	ui, start, found := userinfoSpan(raw)
 	if !found {
 		return raw
@@ -104,4 +107,74 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// Var returns the value v of the go environment variable name with its
+// credentials hidden: userinfo passwords in HTTP_PROXY, HTTPS_PROXY and
+// ALL_PROXY URLs, in GOPROXY entries and in GOSUMDB fields after the key
+// become "xxxxx". Other variables are returned unchanged.
+func Var(name, v string) string {
+	switch strings.ToUpper(name) {
+	case "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY":
+		return ConfigURL(v)
+	case "GOPROXY":
+		var b strings.Builder
+		for v != "" {
+			i := strings.IndexAny(v, ",|")
+			if i < 0 {
+				b.WriteString(ConfigURL(v))
+				break
+			}
+			b.WriteString(ConfigURL(v[:i]))
+			b.WriteByte(v[i])
+			v = v[i+1:]
+		}
+		return b.String()
+	case "GOSUMDB":
+		// Every field after the key may be a URL (the go command rejects
+		// more than one, but the value is shown as written).
+		f := strings.Fields(v)
+		var b strings.Builder
+		for i, field := range f {
+			j := strings.Index(v, field)
+			b.WriteString(v[:j])
+			if i == 0 {
+				b.WriteString(field)
+			} else {
+				b.WriteString(ConfigURL(field))
+			}
+			v = v[j+len(field):]
+		}
+		b.WriteString(v)
+		return b.String()
+	}
+	return v
+}
+
+// ConfigURL redacts a URL taken from a configuration variable. Such
+// a URL names a server, so an '@' after its "host" can only end userinfo
+// that url.Parse misread as host, port and path (a password starting with
+// digits and holding '/', '?' or '#': "https://u:2024/pw@host"); module
+// paths in a request ("/@v/", "m@v1.2.3") never occur in it.
+func ConfigURL(v string) string {
+	red := URL(v)
+	if red != v {
+		return red
+	}
+	i := strings.Index(v, "://")
+	if i < 0 {
+		return v
+	}
+	start := i + 3
+	rest := v[start:]
+	at := strings.LastIndexByte(rest, '@')
+	if at < 0 {
+		return v
+	}
+	ui := rest[:at]
+	colon := strings.IndexByte(ui, ':')
+	if colon < 0 || strings.ContainsAny(ui[:colon], "/?#") {
+		return v
+	}
+	return v[:start+colon+1] + "xxxxx" + v[start+at:]
 }

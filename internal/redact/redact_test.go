@@ -1,4 +1,4 @@
-package netrcauth
+package redact
 
 import (
 	"net/url"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestRedactURL(t *testing.T) {
+func TestURL(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"https://proxy.example", "https://proxy.example"},
 		{"https://u:pw@proxy.example/x", "https://u:xxxxx@proxy.example/x"},
@@ -26,16 +26,16 @@ func TestRedactURL(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := RedactURL(tt.in); got != tt.want {
-			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := URL(tt.in); got != tt.want {
+			t.Errorf("URL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
 
-// FuzzRedactURL checks that a password placed in userinfo never survives
+// FuzzURL checks that a password placed in userinfo never survives
 // redaction, whatever surrounds it, and that valid URLs redact like
 // url.URL.Redacted.
-func FuzzRedactURL(f *testing.F) {
+func FuzzURL(f *testing.F) {
 	for _, s := range []string{"https://", "https://host", "http://[", "x:", "https://h/p?q#f", "%zz"} {
 		f.Add("u", s)
 	}
@@ -46,12 +46,12 @@ func FuzzRedactURL(f *testing.F) {
 		}
 		for _, scheme := range []string{"https://", "http://", "socks5://"} {
 			raw := scheme + user + ":" + secret + "@" + rest
-			got := RedactURL(raw)
+			got := URL(raw)
 			if strings.Contains(got, secret) {
-				t.Errorf("RedactURL(%q) = %q, keeps the password", raw, got)
+				t.Errorf("URL(%q) = %q, keeps the password", raw, got)
 			}
 			if u, err := url.Parse(raw); err == nil && u.User != nil && got != u.Redacted() && u.String() == raw {
-				t.Errorf("RedactURL(%q) = %q, url.Redacted gives %q", raw, got, u.Redacted())
+				t.Errorf("URL(%q) = %q, url.Redacted gives %q", raw, got, u.Redacted())
 			}
 		}
 	})
