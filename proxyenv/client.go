@@ -276,6 +276,11 @@ func (c *Client) Env() *Env {
 	return &e
 }
 
+// Route returns the route the go command would take to fetch modulePath
+// in the client's environment (see [Env.Route]). The environment's lists
+// were parsed and compiled when the client was built.
+func (c *Client) Route(modulePath string) (*Route, error) { return c.env.Route(modulePath) }
+
 // Trust returns the roots the client trusts.
 func (c *Client) Trust() trust.PoolSource { return c.pool }
 

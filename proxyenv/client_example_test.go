@@ -7,6 +7,7 @@ import (
 	"log"
 
 	"github.com/modnet/modnet/proxyenv"
+	"github.com/modnet/modnet/proxyenv/modfetch"
 	"github.com/modnet/modnet/trust"
 )
 
@@ -22,7 +23,7 @@ func ExampleFetcher_Download() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	d, err := (&proxyenv.Fetcher{Client: client, Dir: "modcache"}).Download(ctx, "golang.org/x/mod", "latest")
+	d, err := (&modfetch.Fetcher{Client: client, Dir: "modcache"}).Download(ctx, "golang.org/x/mod", "latest")
 	if te := new(trust.Error); errors.As(err, &te) {
 		log.Fatalf("%s: %s", te.Kind, te.Hint) // why TLS failed and what to do about it
 	} else if err != nil {

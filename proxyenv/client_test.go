@@ -22,6 +22,7 @@ import (
 	"github.com/modnet/modnet/internal/tinyproxy"
 	"github.com/modnet/modnet/netrcauth"
 	"github.com/modnet/modnet/proxyenv"
+	"github.com/modnet/modnet/proxyenv/modfetch"
 	"github.com/modnet/modnet/trust"
 )
 
@@ -243,7 +244,7 @@ func TestClientsDoNotInterfere(t *testing.T) {
 	srv := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "auth="+r.Header.Get("Authorization"))
 	}))
-	mitm := mitmproxy.Start(t, mitmproxy.Options{UpstreamRoots: poolOf(t, srv.CA.CertPEM)})
+	mitm := mitmproxy.Start(t, mitmproxy.Options{UpstreamRoots: certmint.PoolOf(t, srv.CA.CertPEM)})
 	mitmPool, err := (&trust.Config{Extra: []trust.Source{{PEM: mitm.CAPEM, Name: "mitm"}}}).Build()
 	if err != nil {
 		t.Fatal(err)
@@ -441,7 +442,7 @@ func TestClientGOINSECURE(t *testing.T) {
 		t.Error("HTTP() accepted an untrusted certificate with GOINSECURE set")
 	}
 	// And the Fetcher goes through the verifying client for a GOINSECURE module.
-	f := &proxyenv.Fetcher{Client: c}
+	f := &modfetch.Fetcher{Client: c}
 	if _, err := f.Download(context.Background(), "corp.example/private", "v1.0.0"); err == nil {
 		t.Error("Fetcher.Download from an untrusted proxy succeeded for a GOINSECURE module")
 	} else {
@@ -463,7 +464,7 @@ func TestClientProxyCredentials(t *testing.T) {
 			sawProxyAuth.Store(true)
 		}
 	}))
-	mitm := mitmproxy.Start(t, mitmproxy.Options{UpstreamRoots: poolOf(t, srv.CA.CertPEM), User: "corp", Password: "s3cr3t"})
+	mitm := mitmproxy.Start(t, mitmproxy.Options{UpstreamRoots: certmint.PoolOf(t, srv.CA.CertPEM), User: "corp", Password: "s3cr3t"})
 	pool, err := (&trust.Config{Extra: []trust.Source{{PEM: mitm.CAPEM, Name: "mitm"}}}).Build()
 	if err != nil {
 		t.Fatal(err)
@@ -531,4 +532,11 @@ func TestClientConcurrent(t *testing.T) {
 	if n.Load() != 200 {
 		t.Errorf("server saw %d requests, want 200", n.Load())
 	}
+}
+
+// withUser returns the proxy URL with userinfo.
+func withUser(u *url.URL, user *url.Userinfo) string {
+	c := *u
+	c.User = user
+	return c.String()
 }

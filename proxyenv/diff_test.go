@@ -28,6 +28,7 @@ import (
 	"github.com/modnet/modnet/internal/gooracle"
 	"github.com/modnet/modnet/internal/modproxy"
 	"github.com/modnet/modnet/proxyenv"
+	"github.com/modnet/modnet/proxyenv/modfetch"
 	"github.com/modnet/modnet/trust"
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/sumdb"
@@ -417,7 +418,7 @@ func runDiff(t *testing.T, tc diffCase) {
 	sinkBefore := len(g.Sink.Targets())
 	fetchErr := fetchPublic(env, g, path, vers)
 	fetchReqs := de.log.Strings()
-	fetchDirect := errors.Is(fetchErr, proxyenv.ErrDirectUnsupported) || len(g.Sink.Targets()) > sinkBefore
+	fetchDirect := errors.Is(fetchErr, modfetch.ErrDirectUnsupported) || len(g.Sink.Targets()) > sinkBefore
 	if !slices.Equal(goReqs, fetchReqs) {
 		t.Errorf("requests differ\ngo command: %q\nFetcher:    %q", goReqs, fetchReqs)
 	}
@@ -448,7 +449,7 @@ func fetchPublic(env *proxyenv.Env, g *gooracle.Go, path, vers string) error {
 		return err
 	}
 	defer c.CloseIdleConnections()
-	_, err = (&proxyenv.Fetcher{Client: c}).Download(context.Background(), path, vers)
+	_, err = (&modfetch.Fetcher{Client: c}).Download(context.Background(), path, vers)
 	return err
 }
 

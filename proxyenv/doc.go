@@ -78,20 +78,16 @@
 // the redirect chain after a 4xx; its errors hold a *trust.Error that says
 // why a TLS connection failed and how to fix it.
 //
-// A [Fetcher] downloads module versions with a Client as "go mod download"
-// does: per file it walks the route, resolves queries (latest, prefixes,
-// ranges, revisions) from the proxies' lists with the go command's
-// retraction and +incompatible rules, and verifies go.mod and zip hashes
-// with the checksum database. Routes that reach "direct" fail with
-// [ErrDirectUnsupported]: modnet does not run version control tools.
+// Package [github.com/modnet/modnet/proxyenv/modfetch] downloads module
+// versions with a Client, as "go mod download" does.
 //
 // # Tested against the go command
 //
 // The differential tests in this package run "go env -json" and "go mod
 // download -json" against local logging module proxies, HTTP proxies
 // (Debian's tinyproxy and a TLS-inspecting proxy) and checksum databases,
-// and require Load to print the same values and Route, Walk and Fetcher to
-// make the same requests, with the same Authorization and
+// and require Load to print the same values and Route, Walk and the
+// modfetch Fetcher to make the same requests, with the same Authorization and
 // Proxy-Authorization headers, in the same order, succeed or fail alike,
 // and report the same error text.
 package proxyenv

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -336,4 +337,25 @@ func FindSumDB(ctx context.Context, r *Route, get func(ctx context.Context, supp
 		return d.DB.DirectURL(), nil
 	}
 	return nil, err
+}
+
+// RevInfo is the content of a module proxy's .info file and @latest
+// answer, decoded as strictly as the go command decodes it (a Time that
+// is not RFC 3339 is an error).
+type RevInfo struct {
+	Version string
+	Time    time.Time
+	Origin  *Origin `json:",omitempty"`
+}
+
+// Origin describes where a proxy says a version came from.
+type Origin struct {
+	VCS       string `json:",omitempty"`
+	URL       string `json:",omitempty"`
+	Subdir    string `json:",omitempty"`
+	Hash      string `json:",omitempty"`
+	TagPrefix string `json:",omitempty"`
+	TagSum    string `json:",omitempty"`
+	Ref       string `json:",omitempty"`
+	RepoSum   string `json:",omitempty"`
 }

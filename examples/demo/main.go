@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/modnet/modnet/proxyenv"
+	"github.com/modnet/modnet/proxyenv/modfetch"
 	"github.com/modnet/modnet/trust"
 )
 
@@ -214,7 +215,7 @@ func run(out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	f := &proxyenv.Fetcher{Client: c, Dir: dl}
+	f := &modfetch.Fetcher{Client: c, Dir: dl}
 	d, err := f.Download(ctx, modPath, modVersion)
 	if err != nil {
 		return err
@@ -236,7 +237,7 @@ func fetch(ctx context.Context, env *proxyenv.Env, opts proxyenv.ClientOptions) 
 		return err
 	}
 	defer c.CloseIdleConnections()
-	_, err = (&proxyenv.Fetcher{Client: c}).Download(ctx, modPath, modVersion)
+	_, err = (&modfetch.Fetcher{Client: c}).Download(ctx, modPath, modVersion)
 	if err == nil {
 		return errors.New("download unexpectedly succeeded")
 	}

@@ -36,6 +36,7 @@ import (
 	"strings"
 
 	"github.com/modnet/modnet/proxyenv"
+	"github.com/modnet/modnet/proxyenv/modfetch"
 	"github.com/modnet/modnet/trust"
 )
 
@@ -110,7 +111,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer client.Wait()
 	// One run of fetch is one run of the go command: remember answers.
-	f := &proxyenv.Fetcher{Client: client, Dir: *dir, Run: true}
+	f := &modfetch.Fetcher{Client: client, Dir: *dir, Run: true}
 	if *trace {
 		f.Trace = func(line string) { fmt.Fprintln(stderr, line) }
 	}
@@ -121,11 +122,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// order, then the zips. One run fetches each module version once,
 	// however often it is named (the go command caches within a run).
 	type fetched struct {
-		d   *proxyenv.Download
+		d   *modfetch.Download
 		err error
 	}
 	mods := map[string]*fetched{}
-	zips := map[*proxyenv.Download]error{}
+	zips := map[*modfetch.Download]error{}
 	results := make([]result, fs.NArg())
 	downloads := make([]*fetched, fs.NArg())
 	for i, arg := range fs.Args() {

@@ -350,3 +350,14 @@ func TLSServer(t testing.TB, handler http.Handler, leaf *Leaf, configure ...func
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// PoolOf returns a pool holding the certificates of pemData, failing the
+// test if there are none.
+func PoolOf(t testing.TB, pemData []byte) *x509.CertPool {
+	t.Helper()
+	p := x509.NewCertPool()
+	if !p.AppendCertsFromPEM(pemData) {
+		t.Fatal("certmint: no certificate in PEM")
+	}
+	return p
+}

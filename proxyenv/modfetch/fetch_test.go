@@ -1,4 +1,4 @@
-package proxyenv_test
+package modfetch_test
 
 // Differential tests of the public download path (Env.Client + Fetcher)
 // against "go mod download -json": the same requests to the same servers
@@ -22,6 +22,7 @@ import (
 	"github.com/modnet/modnet/internal/gooracle"
 	"github.com/modnet/modnet/internal/modproxy"
 	"github.com/modnet/modnet/proxyenv"
+	"github.com/modnet/modnet/proxyenv/modfetch"
 	"github.com/modnet/modnet/trust"
 )
 
@@ -426,7 +427,7 @@ func TestFetchMatchesGoModDownload(t *testing.T) {
 // servers, and fails the test if their requests (server, method, path,
 // Authorization, Proxy-Authorization, in order) differ. It returns the go
 // command's result and modnet's.
-func downloadBoth(t *testing.T, g *gooracle.Go, log *modproxy.Log, mod string) (gooracle.Download, *proxyenv.Download, error) {
+func downloadBoth(t *testing.T, g *gooracle.Go, log *modproxy.Log, mod string) (gooracle.Download, *modfetch.Download, error) {
 	t.Helper()
 	ds, stderr, err := g.ModDownload(context.Background(), mod)
 	if err != nil || len(ds) != 1 {
@@ -444,7 +445,7 @@ func downloadBoth(t *testing.T, g *gooracle.Go, log *modproxy.Log, mod string) (
 		t.Fatalf("Client: %v", err)
 	}
 	path, vers, _ := strings.Cut(mod, "@")
-	d, ourErr := (&proxyenv.Fetcher{Client: c, Dir: t.TempDir()}).Download(context.Background(), path, vers)
+	d, ourErr := (&modfetch.Fetcher{Client: c, Dir: t.TempDir()}).Download(context.Background(), path, vers)
 	c.Wait()
 	if ourReqs := requestLines(log); !slices.Equal(goReqs, ourReqs) {
 		t.Errorf("requests differ\ngo command:\n\t%s\nmodnet:\n\t%s", strings.Join(goReqs, "\n\t"), strings.Join(ourReqs, "\n\t"))
@@ -591,7 +592,7 @@ func TestFetcherContextFailureNotRemembered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &proxyenv.Fetcher{Client: c}
+	f := &modfetch.Fetcher{Client: c}
 	if _, err := f.Download(ctx, "example.com/m", "v1.0.0"); err == nil {
 		t.Fatal("Download with a context cancelled mid-way succeeded")
 	}
@@ -611,7 +612,7 @@ func TestFetcherRunConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &proxyenv.Fetcher{Client: c, Run: true}
+	f := &modfetch.Fetcher{Client: c, Run: true}
 	var wg sync.WaitGroup
 	errs := make(chan error, 32)
 	for i := range 16 {

@@ -1,4 +1,4 @@
-package proxyenv
+package modfetch
 
 import (
 	"archive/zip"
@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/modnet/modnet/proxyenv"
+
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/sumdb"
 	"golang.org/x/mod/sumdb/dirhash"
@@ -28,11 +30,11 @@ const maxZipSize = 500 << 20
 
 // ErrDirectUnsupported is the error of a route step that would fetch a
 // module directly from its version control system, which a [Fetcher] does
-// not do. It ranks like any direct error in [Walk].
+// not do. It ranks like any direct error in [proxyenv.Walk].
 var ErrDirectUnsupported = errors.New("direct (version control) fetching is not supported by modnet: use a module proxy")
 
 // A Fetcher downloads module versions from module proxies the way
-// "go mod download" does: per file it walks the module's [Route] (the
+// "go mod download" does: per file it walks the module's [proxyenv.Route] (the
 // .info file, then .mod, then the checksum database when the route says
 // to consult it, then .zip), with the client's trust, HTTP proxy and
 // credentials, and verifies the go.mod and zip hashes against the checksum
@@ -43,7 +45,7 @@ var ErrDirectUnsupported = errors.New("direct (version control) fetching is not 
 // concurrent use.
 type Fetcher struct {
 	// Client makes the requests. It must not be nil.
-	Client *Client
+	Client *proxyenv.Client
 	// Dir, if non-empty, is where downloaded files are written, in the
 	// module cache's download layout:
 	// Dir/cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip}.
@@ -67,7 +69,7 @@ type Fetcher struct {
 
 // queryRunFor returns the query state for route's module: a fresh one, or
 // with Run set, the one kept for the module.
-func (f *Fetcher) queryRunFor(route *Route) *queryRun {
+func (f *Fetcher) queryRunFor(route *proxyenv.Route) *queryRun {
 	if !f.Run {
 		return f.newQueryRun(route)
 	}
@@ -101,7 +103,7 @@ type Download struct {
 	// SumDB is the checksum database that verified the hashes, or "".
 	SumDB string `json:",omitempty"`
 
-	route *Route
+	route *proxyenv.Route
 }
 
 // Download fetches the .info, .mod and .zip of modulePath at version — a
@@ -109,7 +111,7 @@ type Download struct {
 // >v1.0.0, "latest" or "upgrade", resolved like the go command resolves it
 // from the proxies' version lists: [Fetcher.DownloadMod], then
 // [Fetcher.DownloadZip]. The error, if any, is a *module.ModuleError in the
-// go command's words, wrapping the walk's ranked error (a *[StepError]) or
+// go command's words, wrapping the walk's ranked error (a *[proxyenv.StepError]) or
 // the checksum failure.
 //
 // For several modules, "go mod download" fetches every module's .info and
@@ -155,10 +157,10 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 		// A nil query is a revision, asked for as written.
 		query, vq = version, q
 	}
-	route, err := f.Client.env.Route(modulePath)
+	route, err := f.Client.Route(modulePath)
 	if err != nil {
 		// The go command reports a bad GOPROXY against the module.
-		var pe *ProxyListError
+		var pe *proxyenv.ProxyListError
 		if errors.As(err, &pe) {
 			return nil, verr(pe.Err)
 		}
@@ -334,7 +336,7 @@ type goModFile struct {
 // go.mod against the checksum database as part of fetching it from a
 // source, so a failed check is that source's error and '|' moves on to
 // the next one.
-func (f *Fetcher) getGoMod(ctx context.Context, route *Route, version string) (*goModFile, error) {
+func (f *Fetcher) getGoMod(ctx context.Context, route *proxyenv.Route, version string) (*goModFile, error) {
 	gm := &goModFile{}
 	data, err := f.get(ctx, route, version, "mod", func(data []byte, _ string) error {
 		h, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
@@ -356,33 +358,12 @@ func (f *Fetcher) getGoMod(ctx context.Context, route *Route, version string) (*
 	return gm, nil
 }
 
-// RevInfo is the content of a module proxy's .info file and @latest
-// answer, decoded as strictly as the go command decodes it (a Time that
-// is not RFC 3339 is an error).
-type RevInfo struct {
-	Version string
-	Time    time.Time
-	Origin  *Origin `json:",omitempty"`
-}
-
-// Origin describes where a proxy says a version came from.
-type Origin struct {
-	VCS       string `json:",omitempty"`
-	URL       string `json:",omitempty"`
-	Subdir    string `json:",omitempty"`
-	Hash      string `json:",omitempty"`
-	TagPrefix string `json:",omitempty"`
-	TagSum    string `json:",omitempty"`
-	Ref       string `json:",omitempty"`
-	RepoSum   string `json:",omitempty"`
-}
-
 // checkInfo returns the check of a .info file for an exact version: it
 // must parse and, when the version is canonical and valid for the module
 // path, name that version, as the go command insists.
 func checkInfo(path, version string) func(data []byte, proxy string) error {
 	return func(data []byte, proxy string) error {
-		var ri RevInfo
+		var ri proxyenv.RevInfo
 		if err := json.Unmarshal(data, &ri); err != nil {
 			return fmt.Errorf("invalid response from proxy %q: %w", proxy, err)
 		}
@@ -395,8 +376,8 @@ func checkInfo(path, version string) func(data []byte, proxy string) error {
 
 // get walks route for one version file of the module. check, if
 // non-nil, validates what a source returned as part of that source's step.
-func (f *Fetcher) get(ctx context.Context, route *Route, version, ext string, check func(data []byte, proxy string) error) ([]byte, error) {
-	file, err := VersionFile(version, ext)
+func (f *Fetcher) get(ctx context.Context, route *proxyenv.Route, version, ext string, check func(data []byte, proxy string) error) ([]byte, error) {
+	file, err := proxyenv.VersionFile(version, ext)
 	if err != nil {
 		return nil, err
 	}
@@ -406,7 +387,7 @@ func (f *Fetcher) get(ctx context.Context, route *Route, version, ext string, ch
 		limit = maxZipSize
 	}
 	var got []byte
-	err = Walk(ctx, route, func(ctx context.Context, s Step) error {
+	err = proxyenv.Walk(ctx, route, func(ctx context.Context, s proxyenv.Step) error {
 		stepErr := func(err error) error {
 			var me *module.ModuleError
 			if errors.As(err, &me) {
@@ -414,10 +395,10 @@ func (f *Fetcher) get(ctx context.Context, route *Route, version, ext string, ch
 			}
 			return &module.ModuleError{Path: route.Module, Version: version, Err: err}
 		}
-		if s.Action == ActionDirect {
+		if s.Action == proxyenv.ActionDirect {
 			return stepErr(ErrDirectUnsupported)
 		}
-		u, err := ProxyFileURL(s.Entry.URL, route.Module, file)
+		u, err := proxyenv.ProxyFileURL(s.Entry.URL, route.Module, file)
 		if err != nil {
 			return stepErr(err)
 		}
@@ -462,10 +443,10 @@ func (f *Fetcher) read(ctx context.Context, u *url.URL, limit int64) ([]byte, er
 	}
 	defer resp.Body.Close()
 	f.trace("# get %s: %s (%.3fs)", u.Redacted(), resp.Status, time.Since(start).Seconds())
-	if err := CheckResponse(resp); err != nil {
+	if err := proxyenv.CheckResponse(resp); err != nil {
 		// The go command names the URL it asked for, not where a
 		// redirect led.
-		var se *StatusError
+		var se *proxyenv.StatusError
 		if errors.As(err, &se) {
 			se.URL = u.Redacted()
 		}
@@ -498,9 +479,9 @@ func readFileURL(u *url.URL) ([]byte, error) {
 	data, err := os.ReadFile(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, &StatusError{URL: u.Redacted(), Status: http.StatusText(http.StatusNotFound), StatusCode: http.StatusNotFound, Err: err}
+		return nil, &proxyenv.StatusError{URL: u.Redacted(), Status: http.StatusText(http.StatusNotFound), StatusCode: http.StatusNotFound, Err: err}
 	case errors.Is(err, fs.ErrPermission):
-		return nil, &StatusError{URL: u.Redacted(), Status: http.StatusText(http.StatusForbidden), StatusCode: http.StatusForbidden, Err: err}
+		return nil, &proxyenv.StatusError{URL: u.Redacted(), Status: http.StatusText(http.StatusForbidden), StatusCode: http.StatusForbidden, Err: err}
 	}
 	return data, err
 }
@@ -595,13 +576,13 @@ type sumDBState struct {
 
 // find locates the database once, like the go command; a failure caused
 // by the caller's context is not remembered, so a later call tries again.
-func (db *sumDBState) find(ctx context.Context, f *Fetcher, route *Route) (*url.URL, error) {
+func (db *sumDBState) find(ctx context.Context, f *Fetcher, route *proxyenv.Route) (*url.URL, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.found {
 		return db.base, db.err
 	}
-	base, err := FindSumDB(ctx, route, func(ctx context.Context, u *url.URL) error {
+	base, err := proxyenv.FindSumDB(ctx, route, func(ctx context.Context, u *url.URL) error {
 		_, err := f.read(ctx, u, 0)
 		return err
 	})
@@ -615,7 +596,7 @@ func (db *sumDBState) find(ctx context.Context, f *Fetcher, route *Route) (*url.
 // checkSum verifies "mod version h" against the checksum database of
 // route, like the go command's checkSumDB. version ends in "/go.mod" for a
 // go.mod hash. It returns the database's name.
-func (f *Fetcher) checkSum(ctx context.Context, route *Route, mod, version, h string) (string, error) {
+func (f *Fetcher) checkSum(ctx context.Context, route *proxyenv.Route, mod, version, h string) (string, error) {
 	noun := "module"
 	plain := version
 	if v, ok := strings.CutSuffix(version, "/go.mod"); ok {
@@ -626,14 +607,14 @@ func (f *Fetcher) checkSum(ctx context.Context, route *Route, mod, version, h st
 	}
 	dec := &route.SumDB
 	if dec.Err != nil {
-		var se *SumDBError
+		var se *proxyenv.SumDBError
 		if errors.As(dec.Err, &se) {
 			return "", fail(se.Err)
 		}
 		return "", fail(dec.Err)
 	}
 	if dec.DB == nil {
-		return "", fail(ErrSumDBOff)
+		return "", fail(proxyenv.ErrSumDBOff)
 	}
 	db := f.sumDB(dec)
 	base, err := db.find(ctx, f, route)
@@ -665,7 +646,7 @@ func (f *Fetcher) checkSum(ctx context.Context, route *Route, mod, version, h st
 }
 
 // sumDB returns the state of the database dec names, creating it.
-func (f *Fetcher) sumDB(dec *SumDBDecision) *sumDBState {
+func (f *Fetcher) sumDB(dec *proxyenv.SumDBDecision) *sumDBState {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	key := dec.DB.Key
@@ -776,3 +757,11 @@ func (o *sumOps) WriteCache(file string, data []byte) {
 }
 
 func (o *sumOps) Log(string) {}
+
+// joinURL returns u with p appended to its path.
+func joinURL(u *url.URL, p string) *url.URL {
+	j := *u
+	j.Path = strings.TrimSuffix(u.Path, "/") + "/" + strings.TrimPrefix(p, "/")
+	j.RawPath = strings.TrimSuffix(u.RawPath, "/") + "/" + strings.TrimPrefix(p, "/")
+	return &j
+}

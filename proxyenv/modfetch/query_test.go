@@ -1,4 +1,4 @@
-package proxyenv_test
+package modfetch_test
 
 // Differential tests of version queries (latest, prefixes, ranges,
 // +incompatible, retractions, timestamps in lists, @latest answers, '|'
@@ -16,6 +16,7 @@ import (
 	"github.com/modnet/modnet/internal/gooracle"
 	"github.com/modnet/modnet/internal/modproxy"
 	"github.com/modnet/modnet/proxyenv"
+	"github.com/modnet/modnet/proxyenv/modfetch"
 )
 
 type queryCase struct {
@@ -128,7 +129,7 @@ func TestQueryMatrixMatchesGo(t *testing.T) {
 				t.Errorf("go: version %q err %q\nmodnet: version %q err %v", goD.Version, goErr, ourV, ourErr)
 			case ourErr == nil && ourV != goD.Version:
 				t.Errorf("version: go %q, modnet %q", goD.Version, ourV)
-			case ourErr != nil && errors.Is(ourErr, proxyenv.ErrDirectUnsupported):
+			case ourErr != nil && errors.Is(ourErr, modfetch.ErrDirectUnsupported):
 				// modnet does not fetch from version control; the go
 				// command's error comes from its direct attempt.
 			case ourErr != nil && ourErr.Error() != goErr:
@@ -157,7 +158,7 @@ func TestQueryErrorsMatchGo(t *testing.T) {
 			log.Reset()
 			env, _ := proxyenv.Load(proxyenv.LoadOptions{Getenv: g.Getenv})
 			c, _ := env.Client(proxyenv.ClientOptions{CommandEnv: g.Environ()})
-			d, ourErr := (&proxyenv.Fetcher{Client: c}).Download(context.Background(), "example.com/m", q)
+			d, ourErr := (&modfetch.Fetcher{Client: c}).Download(context.Background(), "example.com/m", q)
 			ourReqs := requestLines(log)
 			ourV := ""
 			if d != nil {
@@ -183,7 +184,7 @@ func TestQueryLatestEndpointOtherVersion(t *testing.T) {
 	log.Reset()
 	env, _ := proxyenv.Load(proxyenv.LoadOptions{Getenv: g.Getenv})
 	c, _ := env.Client(proxyenv.ClientOptions{CommandEnv: g.Environ()})
-	d, err := (&proxyenv.Fetcher{Client: c}).Download(context.Background(), "example.com/ps", "latest")
+	d, err := (&modfetch.Fetcher{Client: c}).Download(context.Background(), "example.com/ps", "latest")
 	ourReqs := requestLines(log)
 	if !slices.Equal(goReqs, ourReqs) {
 		t.Errorf("requests differ\ngo command:\n\t%s\nmodnet:\n\t%s", strings.Join(goReqs, "\n\t"), strings.Join(ourReqs, "\n\t"))

@@ -1,4 +1,4 @@
-package proxyenv_test
+package modfetch_test
 
 // Differential tests of the HTTP proxy path (Env.Client + Fetcher)
 // against "go mod download -json": a real tinyproxy, a TLS-inspecting
@@ -15,7 +15,6 @@ package proxyenv_test
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -27,11 +26,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/modnet/modnet/internal/certmint"
 	"github.com/modnet/modnet/internal/gooracle"
 	"github.com/modnet/modnet/internal/mitmproxy"
 	"github.com/modnet/modnet/internal/modproxy"
 	"github.com/modnet/modnet/internal/tinyproxy"
 	"github.com/modnet/modnet/proxyenv"
+	"github.com/modnet/modnet/proxyenv/modfetch"
 	"github.com/modnet/modnet/trust"
 )
 
@@ -271,7 +272,7 @@ var proxyCases = []proxyCase{
 		name: "mitm-proxy-credentials-escaped-password",
 		setup: func(t *testing.T, h *proxyHarness) {
 			u, s := h.server(t, "A")
-			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: poolOf(t, s.CAPEM), User: "al ice", Password: "p@ss:w/rd%"})
+			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: certmint.PoolOf(t, s.CAPEM), User: "al ice", Password: "p@ss:w/rd%"})
 			h.appendCA(t, p.CAPEM)
 			h.g.Set("HTTPS_PROXY", withUser(p.URL, url.UserPassword("al ice", "p@ss:w/rd%")))
 			h.g.Set("GOPROXY", u)
@@ -501,7 +502,7 @@ var proxyCases = []proxyCase{
 		name: "mitm-ca-in-SSL_CERT_FILE",
 		setup: func(t *testing.T, h *proxyHarness) {
 			u, s := h.server(t, "A")
-			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: poolOf(t, s.CAPEM)})
+			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: certmint.PoolOf(t, s.CAPEM)})
 			h.appendCA(t, p.CAPEM)
 			h.g.Set("HTTPS_PROXY", p.URL.String())
 			h.g.Set("GOPROXY", u)
@@ -513,7 +514,7 @@ var proxyCases = []proxyCase{
 		name: "mitm-untrusted",
 		setup: func(t *testing.T, h *proxyHarness) {
 			u, s := h.server(t, "A")
-			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: poolOf(t, s.CAPEM)})
+			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: certmint.PoolOf(t, s.CAPEM)})
 			h.g.Set("HTTPS_PROXY", p.URL.String())
 			h.g.Set("GOPROXY", u)
 		},
@@ -525,7 +526,7 @@ var proxyCases = []proxyCase{
 		setup: func(t *testing.T, h *proxyHarness) {
 			a, s := h.server(t, "A")
 			b, _ := h.server(t, "B")
-			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: poolOf(t, s.CAPEM)})
+			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: certmint.PoolOf(t, s.CAPEM)})
 			h.g.Set("HTTPS_PROXY", p.URL.String())
 			h.g.Set("GOPROXY", a+"|"+b)
 		},
@@ -536,7 +537,7 @@ var proxyCases = []proxyCase{
 		name: "mitm-ca-in-SSL_CERT_DIR",
 		setup: func(t *testing.T, h *proxyHarness) {
 			u, s := h.server(t, "A")
-			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: poolOf(t, s.CAPEM)})
+			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: certmint.PoolOf(t, s.CAPEM)})
 			h.g.Set("SSL_CERT_DIR", writeCertDir(t, h.g.Dir, "certs", p.CAPEM, false))
 			h.g.Set("HTTPS_PROXY", p.URL.String())
 			h.g.Set("GOPROXY", u)
@@ -548,7 +549,7 @@ var proxyCases = []proxyCase{
 		name: "mitm-ca-in-SSL_CERT_DIR-list",
 		setup: func(t *testing.T, h *proxyHarness) {
 			u, s := h.server(t, "A")
-			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: poolOf(t, s.CAPEM)})
+			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: certmint.PoolOf(t, s.CAPEM)})
 			empty := filepath.Join(h.g.Dir, "empty")
 			os.MkdirAll(empty, 0o755)
 			h.g.Set("SSL_CERT_DIR", empty+":"+filepath.Join(h.g.Dir, "missing")+":"+writeCertDir(t, h.g.Dir, "certs", p.CAPEM, false))
@@ -562,7 +563,7 @@ var proxyCases = []proxyCase{
 		name: "mitm-ca-DER-in-SSL_CERT_DIR-ignored",
 		setup: func(t *testing.T, h *proxyHarness) {
 			u, s := h.server(t, "A")
-			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: poolOf(t, s.CAPEM)})
+			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: certmint.PoolOf(t, s.CAPEM)})
 			h.g.Set("SSL_CERT_DIR", writeCertDir(t, h.g.Dir, "certs", p.CAPEM, true))
 			h.g.Set("HTTPS_PROXY", p.URL.String())
 			h.g.Set("GOPROXY", u)
@@ -574,7 +575,7 @@ var proxyCases = []proxyCase{
 		name: "mitm-proxy-credentials",
 		setup: func(t *testing.T, h *proxyHarness) {
 			u, s := h.server(t, "A")
-			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: poolOf(t, s.CAPEM), User: "corp", Password: "pr0xy"})
+			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: certmint.PoolOf(t, s.CAPEM), User: "corp", Password: "pr0xy"})
 			h.appendCA(t, p.CAPEM)
 			h.g.Set("HTTPS_PROXY", withUser(p.URL, url.UserPassword("corp", "pr0xy")))
 			h.g.Set("GOPROXY", u)
@@ -586,7 +587,7 @@ var proxyCases = []proxyCase{
 		name: "mitm-proxy-credentials-missing",
 		setup: func(t *testing.T, h *proxyHarness) {
 			u, s := h.server(t, "A")
-			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: poolOf(t, s.CAPEM), User: "corp", Password: "pr0xy"})
+			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: certmint.PoolOf(t, s.CAPEM), User: "corp", Password: "pr0xy"})
 			h.appendCA(t, p.CAPEM)
 			h.g.Set("HTTPS_PROXY", p.URL.String())
 			h.g.Set("GOPROXY", u)
@@ -597,7 +598,7 @@ var proxyCases = []proxyCase{
 		name: "mitm-netrc",
 		setup: func(t *testing.T, h *proxyHarness) {
 			u, s := h.server(t, "A", modproxy.RequireBasic("alice", "n3trc"))
-			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: poolOf(t, s.CAPEM)})
+			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: certmint.PoolOf(t, s.CAPEM)})
 			h.appendCA(t, p.CAPEM)
 			h.netrc(t, "machine "+strings.TrimPrefix(u, "https://")+" login alice password n3trc\n")
 			h.g.Set("HTTPS_PROXY", p.URL.String())
@@ -739,7 +740,7 @@ var proxyCases = []proxyCase{
 		name: "GOINSECURE-not-for-intercepting-proxy",
 		setup: func(t *testing.T, h *proxyHarness) {
 			u, s := h.server(t, "A")
-			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: poolOf(t, s.CAPEM)})
+			p := h.mitm(t, mitmproxy.Options{UpstreamRoots: certmint.PoolOf(t, s.CAPEM)})
 			h.g.Set("HTTPS_PROXY", p.URL.String())
 			h.g.Set("GOINSECURE", "*")
 			h.g.Set("GOPROXY", u)
@@ -758,14 +759,6 @@ var proxyCases = []proxyCase{
 		wantOK: true,
 		route:  viaProxy,
 	},
-}
-
-func poolOf(t *testing.T, pemData []byte) *x509.CertPool {
-	p := x509.NewCertPool()
-	if !p.AppendCertsFromPEM(pemData) {
-		t.Fatal("no certificate in PEM")
-	}
-	return p
 }
 
 func TestProxyMatchesGoModDownload(t *testing.T) {
@@ -804,7 +797,7 @@ func TestProxyMatchesGoModDownload(t *testing.T) {
 			}
 			defer c.CloseIdleConnections()
 			path, vers, _ := strings.Cut(proxyMod, "@")
-			f := &proxyenv.Fetcher{Client: c, Dir: t.TempDir()}
+			f := &modfetch.Fetcher{Client: c, Dir: t.TempDir()}
 			d, ourErr := f.Download(context.Background(), path, vers)
 			c.Wait()
 			ourReqs, ourProxy := requestLines(h.log), h.proxyLines()

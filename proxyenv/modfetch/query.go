@@ -1,4 +1,4 @@
-package proxyenv
+package modfetch
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/modnet/modnet/proxyenv"
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
@@ -125,7 +127,7 @@ func isCompleteSemver(v string) bool {
 type queryRun struct {
 	mu    sync.Mutex // held by the download using the state
 	f     *Fetcher
-	route *Route
+	route *proxyenv.Route
 	srcs  map[int]*proxySource
 
 	// gomods caches go.mod fetches by version, errors included, shared
@@ -166,12 +168,12 @@ func (q *queryRun) hasGoMod(ctx context.Context, version string) (bool, error) {
 	return !bytes.Equal(gm.data, []byte("module "+modfile.AutoQuote(q.route.Module)+"\n")), nil
 }
 
-func (f *Fetcher) newQueryRun(route *Route) *queryRun {
+func (f *Fetcher) newQueryRun(route *proxyenv.Route) *queryRun {
 	return &queryRun{f: f, route: route, srcs: map[int]*proxySource{}, gomods: map[string]*goModResult{}, zips: map[string]*zipResult{}}
 }
 
 // source returns the cached state of a route step's proxy.
-func (q *queryRun) source(s Step) *proxySource {
+func (q *queryRun) source(s proxyenv.Step) *proxySource {
 	src, ok := q.srcs[s.Index]
 	if !ok {
 		src = &proxySource{f: q.f, base: s.Entry.URL, mod: q.route.Module, infos: map[string]infoResult{}, lists: map[string]listResult{}}
@@ -188,8 +190,8 @@ func (q *queryRun) source(s Step) *proxySource {
 // the go.mod the retraction check fetched when it is that version's.
 func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (version string, info []byte, gm *goModFile, gmErr error, err error) {
 	mod := q.route.Module
-	err = Walk(ctx, q.route, func(ctx context.Context, s Step) error {
-		if s.Action == ActionDirect {
+	err = proxyenv.Walk(ctx, q.route, func(ctx context.Context, s proxyenv.Step) error {
+		if s.Action == proxyenv.ActionDirect {
 			return &module.ModuleError{Path: mod, Version: vq.query, Err: ErrDirectUnsupported}
 		}
 		src := q.source(s)
@@ -273,8 +275,8 @@ func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (version strin
 // proxy at most once per run.
 func (q *queryRun) statExact(ctx context.Context, version string) ([]byte, error) {
 	var info []byte
-	err := Walk(ctx, q.route, func(ctx context.Context, s Step) error {
-		if s.Action == ActionDirect {
+	err := proxyenv.Walk(ctx, q.route, func(ctx context.Context, s proxyenv.Step) error {
+		if s.Action == proxyenv.ActionDirect {
 			return &module.ModuleError{Path: q.route.Module, Version: version, Err: ErrDirectUnsupported}
 		}
 		data, err := q.source(s).stat(ctx, version)
@@ -333,14 +335,14 @@ func retractions(data []byte) func(version string) bool {
 func (q *queryRun) queryExact(ctx context.Context, query string) (version string, info []byte, err error) {
 	mod := q.route.Module
 	canonical := module.CanonicalVersion(query)
-	err = Walk(ctx, q.route, func(ctx context.Context, s Step) error {
-		if s.Action == ActionDirect {
+	err = proxyenv.Walk(ctx, q.route, func(ctx context.Context, s proxyenv.Step) error {
+		if s.Action == proxyenv.ActionDirect {
 			return &module.ModuleError{Path: mod, Version: query, Err: ErrDirectUnsupported}
 		}
 		src := q.source(s)
 		data, qerr := src.statInfo(ctx, query)
 		if qerr == nil {
-			var ri RevInfo
+			var ri proxyenv.RevInfo
 			json.Unmarshal(data, &ri)
 			version, info = ri.Version, data
 			return nil
@@ -403,7 +405,7 @@ func (p *proxySource) versions(ctx context.Context, prefix string) ([]string, er
 		return r.versions, r.err
 	}
 	var r listResult
-	u, err := ProxyFileURL(p.base, p.mod, "@v/list")
+	u, err := proxyenv.ProxyFileURL(p.base, p.mod, "@v/list")
 	var data []byte
 	if err == nil {
 		data, err = p.f.read(ctx, u, 0)
@@ -467,11 +469,11 @@ func (p *proxySource) latestVersion(ctx context.Context) (string, error) {
 
 // getInfo fetches the .info file of version, as written, from the proxy.
 func (p *proxySource) getInfo(ctx context.Context, version string) ([]byte, error) {
-	file, err := VersionFile(version, "info")
+	file, err := proxyenv.VersionFile(version, "info")
 	if err != nil {
 		return nil, err
 	}
-	u, err := ProxyFileURL(p.base, p.mod, file)
+	u, err := proxyenv.ProxyFileURL(p.base, p.mod, file)
 	if err != nil {
 		return nil, err
 	}
@@ -483,7 +485,7 @@ func (p *proxySource) getInfo(ctx context.Context, version string) ([]byte, erro
 func (p *proxySource) statInfo(ctx context.Context, version string) ([]byte, error) {
 	data, err := p.getInfo(ctx, version)
 	if err == nil {
-		var ri RevInfo
+		var ri proxyenv.RevInfo
 		if jerr := json.Unmarshal(data, &ri); jerr != nil {
 			err = fmt.Errorf("invalid response from proxy %q: %w", p.base.Redacted(), jerr)
 		}
@@ -521,7 +523,7 @@ func (p *proxySource) rawStat(ctx context.Context, version string) ([]byte, erro
 // atLatest asks the proxy's @latest endpoint for the version it considers
 // latest.
 func (p *proxySource) atLatest(ctx context.Context) ([]byte, string, error) {
-	u, err := ProxyFileURL(p.base, p.mod, "@latest")
+	u, err := proxyenv.ProxyFileURL(p.base, p.mod, "@latest")
 	if err != nil {
 		return nil, "", err
 	}
@@ -529,7 +531,7 @@ func (p *proxySource) atLatest(ctx context.Context) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", &module.ModuleError{Path: p.mod, Err: err}
 	}
-	var ri RevInfo
+	var ri proxyenv.RevInfo
 	if err := json.Unmarshal(data, &ri); err != nil {
 		return nil, "", &module.ModuleError{Path: p.mod, Err: fmt.Errorf("invalid response from proxy %q: %w", p.base.Redacted(), err)}
 	}
