@@ -23,20 +23,14 @@ import (
 type ClientOptions struct {
 	// Trust supplies the roots to trust: a *trust.Pool built once and
 	// shared, or a *trust.Reloader that follows CA files as they rotate.
-	// Nil means a pool built from SSL_CERT_FILE and SSL_CERT_DIR read
-	// through Getenv, as crypto/x509 reads them.
+	// Nil means a pool built from the Env's SSL_CERT_FILE and
+	// SSL_CERT_DIR, as crypto/x509 reads them.
 	Trust trust.PoolSource
 
 	// Credentials are credentials added to those GOAUTH provides, such as
 	// [netrcauth.Bearer] tokens. For the same URL prefix they win over
 	// GOAUTH's.
 	Credentials []netrcauth.Credential
-
-	// Getenv supplies the process environment for SSL_CERT_FILE,
-	// SSL_CERT_DIR and the home directory holding the default netrc file.
-	// Nil means the function the Env was loaded with; for an Env built as
-	// a literal, an empty environment (system roots, no default netrc).
-	Getenv func(string) string
 
 	// CommandEnv is the environment of GOAUTH commands and git, in
 	// [os/exec.Cmd] Env form. Nil means the current process environment.
@@ -68,6 +62,7 @@ type ClientOptions struct {
 // mutable state (connections, credentials, caches).
 type Client struct {
 	env      *Env
+	router   *Router
 	http     *http.Client
 	chain    *http.Client // like http, without per-hop retries (see Do)
 	base     http.RoundTripper
@@ -102,12 +97,20 @@ const (
 // module proxies and checksum databases; errors from its requests hold a
 // *[trust.Error] (errors.As works through *url.Error).
 func (e *Env) Client(opts ClientOptions) (*Client, error) {
-	getenv := opts.Getenv
-	if getenv == nil {
-		getenv = e.getenv
-	}
-	if getenv == nil {
-		getenv = func(string) string { return "" }
+	getenv := func(k string) string {
+		switch k {
+		case "SSL_CERT_FILE":
+			return e.SSL_CERT_FILE
+		case "SSL_CERT_DIR":
+			return e.SSL_CERT_DIR
+		case "NETRC":
+			// GOAUTH=netrc reads NETRC from the process environment
+			// only, which is what e.NETRC holds.
+			return e.NETRC
+		case "HOME", "USERPROFILE", "home":
+			return e.HOME
+		}
+		return ""
 	}
 
 	if !opts.LenientProxy {
@@ -125,14 +128,7 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 		pool = p
 	}
 
-	// GOAUTH=netrc reads NETRC from the process environment only, which
-	// is what e.NETRC holds.
-	netrcFile, netrcErr := netrcauth.Path(func(k string) string {
-		if k == "NETRC" {
-			return e.NETRC
-		}
-		return getenv(k)
-	}, runtime.GOOS, nil)
+	netrcFile, netrcErr := netrcauth.Path(getenv, runtime.GOOS, nil)
 	auth, err := netrcauth.Config{
 		GOAUTH:              e.GOAUTH,
 		NetrcFile:           netrcFile,
@@ -163,10 +159,10 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 	// The client keeps its own copy: later edits to e do not affect it.
 	ec := *e
 	ec.Sources = maps.Clone(e.Sources)
-	ec.plan = ec.compilePlan() // routes are computed per download; parse once
 	tr := trust.NewTransport(pool, base)
 	c := &Client{
 		env:      &ec,
+		router:   ec.Router(), // routes are computed per download; compile once
 		auth:     auth,
 		base:     tr,
 		pool:     pool,
@@ -271,7 +267,6 @@ func (c *Client) HTTP() *http.Client { return c.http }
 // changing it does not affect the client.
 func (c *Client) Env() *Env {
 	e := *c.env
-	e.plan = nil
 	e.Sources = maps.Clone(c.env.Sources)
 	return &e
 }
@@ -279,7 +274,10 @@ func (c *Client) Env() *Env {
 // Route returns the route the go command would take to fetch modulePath
 // in the client's environment (see [Env.Route]). The environment's lists
 // were parsed and compiled when the client was built.
-func (c *Client) Route(modulePath string) (*Route, error) { return c.env.Route(modulePath) }
+func (c *Client) Route(modulePath string) (*Route, error) { return c.router.Route(modulePath) }
+
+// Router returns the client's compiled routing rules.
+func (c *Client) Router() *Router { return c.router }
 
 // Trust returns the roots the client trusts.
 func (c *Client) Trust() trust.PoolSource { return c.pool }

@@ -47,23 +47,64 @@ type Env struct {
 	// REQUEST_METHOD is non-empty in a CGI environment (httpproxy.Config.CGI).
 	REQUEST_METHOD string
 
+	// GOVCS lists the version control systems allowed per module path
+	// pattern (the go command's default "private:all,public:git|hg"
+	// applies when it is empty).
+	GOVCS string
+
+	// Values from the process environment only, which the go command's
+	// network code consults.
+	//
+	// GIT_HTTP_USER_AGENT naming proxy.golang.org exempts the toolchain
+	// from the mandatory checksum check (the module mirror itself).
+	GIT_HTTP_USER_AGENT string
+	// SSL_CERT_FILE and SSL_CERT_DIR locate the system roots on Unix
+	// systems other than macOS, as crypto/x509 reads them.
+	SSL_CERT_FILE string
+	SSL_CERT_DIR  string
+	// HOME is the user's home directory, which holds the default netrc
+	// file: $HOME ($USERPROFILE on Windows, $home on Plan 9).
+	HOME string
+
 	// Sources records, per variable name, where each value came from.
+	// Load also records the other variables "go env" may print (GOFLAGS,
+	// GOTOOLCHAIN, unknown names assigned in a go env file, ...).
 	Sources map[string]Value
 
-	getenv      func(string) string
-	plan        *routePlan // set only on a Client's private copy
-	userFile    string     // the user go env file read, or ""
-	userLines   []EnvLine
-	userIndex   map[string]int
-	userErr     error // reading the user file failed other than not-exist
-	gorootFile  string
-	gorootLines []EnvLine
-	gorootIndex map[string]int
-	gorootErr   error
-	gorootDir   string // cleaned GOROOT used to locate go.env
-	emptySet    map[string]bool
-	// gorootMissing reports that GOROOT is not a directory.
-	gorootMissing bool
+	// Files are the go env files Load read, the user file first, for
+	// [Env.Lint] and [Env.GoEnv].
+	Files []EnvFile
+
+	// Problems are what Load observed that the values do not show, such as
+	// an unreadable go env file or a GOROOT that is not a directory.
+	// [Env.Lint] reports them with its own findings.
+	Problems []Diagnostic
+}
+
+// An EnvFile is a go env file as [Load] read it.
+type EnvFile struct {
+	// Path is the file name.
+	Path string
+	// Source is [SourceFile] for the user go env file and [SourceGOROOT]
+	// for $GOROOT/go.env.
+	Source Source
+	// Lines are the file's lines, as [ParseEnvFile] returns them; nil for
+	// a file that does not exist or could not be read.
+	Lines []EnvLine
+}
+
+// assignment returns the line that sets key in f as the go command
+// reads f: the last assignment in the user file, the first in go.env.
+func (f *EnvFile) assignment(key string) (EnvLine, bool) {
+	if f.Source == SourceGOROOT {
+		for _, l := range f.Lines {
+			if !l.Ignored && l.Key == key {
+				return l, true
+			}
+		}
+		return EnvLine{}, false
+	}
+	return LookupEnvLine(f.Lines, key)
 }
 
 // Source says where a variable's effective value came from.
@@ -96,6 +137,9 @@ type Value struct {
 	// Via names the variable a default was taken from ("GOPRIVATE" for
 	// the default GONOPROXY and GONOSUMDB).
 	Via string `json:"via,omitempty"`
+	// EmptyInEnv reports that the process environment sets the variable
+	// to the empty string, which the go command treats as unset.
+	EmptyInEnv bool `json:"emptyInEnv,omitempty"`
 }
 
 // String returns "NAME=value (source)" with credentials in proxy URLs
@@ -290,45 +334,56 @@ func Load(opts LoadOptions) (*Env, error) {
 			lookupEnv = os.LookupEnv
 		}
 	}
-	e := &Env{Sources: make(map[string]Value), getenv: s.getenv, emptySet: map[string]bool{}}
+	e := &Env{Sources: make(map[string]Value)}
 
 	// GOENV: the go command prints the file it reads, or "" for none.
 	file, fileSrc := s.envFilePath()
 	s.userFile = file
 	e.GOENV = file
 	e.Sources["GOENV"] = Value{Name: "GOENV", Value: file, Source: fileSrc}
+	var user, goenv *EnvFile
 	if file != "" {
-		e.userFile = file
+		user = &EnvFile{Path: file, Source: SourceFile}
 		data, err := s.readFile(file)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
-				e.userErr = err
+				e.Problems = append(e.Problems, Diagnostic{Name: "GOENV", File: file, Message: "cannot read the go env file; the go command ignores it: " + err.Error()})
 			}
 		} else {
-			e.userLines = ParseEnvFile(data)
+			user.Lines = ParseEnvFile(data)
 		}
+		e.Files = append(e.Files, *user)
+		user = &e.Files[len(e.Files)-1]
 	}
-	e.userIndex = envFileIndex(e.userLines)
 
 	// GOROOT, then $GOROOT/go.env.
 	var fileGOROOT *EnvLine
-	if i, ok := e.userIndex["GOROOT"]; ok {
-		fileGOROOT = &e.userLines[i]
-	}
-	found := s.findGOROOT(fileGOROOT)
-	e.gorootDir = found.dir
-	if found.dir != "" {
-		e.gorootFile = filepath.Join(found.dir, "go.env")
-		data, err := s.readFile(e.gorootFile)
-		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) {
-				e.gorootErr = err
-			}
-		} else {
-			e.gorootLines = ParseEnvFile(data)
+	if user != nil {
+		if l, ok := user.assignment("GOROOT"); ok {
+			fileGOROOT = &l
 		}
 	}
-	e.gorootIndex = gorootEnvIndex(e.gorootLines)
+	found := s.findGOROOT(fileGOROOT)
+	if found.dir != "" {
+		name := filepath.Join(found.dir, "go.env")
+		f := EnvFile{Path: name, Source: SourceGOROOT}
+		data, err := s.readFile(name)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				e.Problems = append(e.Problems, Diagnostic{Name: "GOROOT", File: name, Message: "cannot read $GOROOT/go.env; the go command ignores it: " + err.Error()})
+			}
+		} else {
+			f.Lines = ParseEnvFile(data)
+		}
+		e.Files = append(e.Files, f)
+		goenv = &e.Files[len(e.Files)-1]
+		if user != nil {
+			user = &e.Files[0] // the append may have moved it
+		}
+		if len(f.Lines) == 0 && err == nil || errors.Is(err, fs.ErrNotExist) {
+			e.Problems = append(e.Problems, Diagnostic{Name: "GOROOT", File: name, Message: "no go.env in GOROOT " + strconv.Quote(found.dir) + " (missing or empty); GOPROXY and GOSUMDB have no defaults from it"})
+		}
+	}
 	// The printed GOROOT is the process environment's value verbatim when
 	// set; otherwise the cleaned result of the search above.
 	if v := s.getenv("GOROOT"); v != "" {
@@ -342,19 +397,22 @@ func Load(opts LoadOptions) (*Env, error) {
 		}
 		e.Sources["GOROOT"] = Value{Name: "GOROOT", Value: found.dir, Source: src, File: found.file, Line: found.line}
 	}
-
-	if e.GOROOT != "" && !s.isDir(e.GOROOT) {
-		e.gorootMissing = true
+	if e.GOROOT == "" {
+		e.Problems = append(e.Problems, Diagnostic{Name: "GOROOT", Message: "no GOROOT found (no go binary on PATH, GOROOT unset); the go command would not run, and GOPROXY and GOSUMDB have no defaults from $GOROOT/go.env"})
+	} else if !s.isDir(e.GOROOT) {
+		v := e.Sources["GOROOT"]
+		e.Problems = append(e.Problems, Diagnostic{Name: "GOROOT", File: v.File, Line: v.Line, Message: "not a directory; the go command stops with \"go: cannot find GOROOT directory: " + e.GOROOT + "\""})
 	}
 
-	for _, name := range modeledVars {
+	get := func(name string) Value {
+		v := lookupFiles(s.getenv, name, user, goenv)
 		if lookupEnv != nil {
-			if v, ok := lookupEnv(name); ok && v == "" {
-				e.emptySet[name] = true
+			if x, ok := lookupEnv(name); ok && x == "" {
+				v.EmptyInEnv = true
 			}
 		}
+		return v
 	}
-	get := func(name string) Value { return e.lookup(name) }
 	e.GOPRIVATE, e.Sources["GOPRIVATE"] = resolved(get("GOPRIVATE"), "", "")
 	e.GONOPROXY, e.Sources["GONOPROXY"] = resolved(get("GONOPROXY"), e.GOPRIVATE, "GOPRIVATE")
 	e.GONOSUMDB, e.Sources["GONOSUMDB"] = resolved(get("GONOSUMDB"), e.GOPRIVATE, "GOPRIVATE")
@@ -362,6 +420,13 @@ func Load(opts LoadOptions) (*Env, error) {
 	e.GOPROXY, e.Sources["GOPROXY"] = resolved(get("GOPROXY"), "", "")
 	e.GOSUMDB, e.Sources["GOSUMDB"] = resolved(get("GOSUMDB"), "", "")
 	e.GOAUTH, e.Sources["GOAUTH"] = resolved(get("GOAUTH"), "netrc", "")
+	e.GOVCS, e.Sources["GOVCS"] = resolved(get("GOVCS"), "", "")
+	// The other plainly configured variables "go env" prints.
+	for _, name := range [...]string{"GO111MODULE", "GOBIN", "GOFLAGS", "GOTMPDIR", "GOTOOLCHAIN"} {
+		e.Sources[name] = get(name)
+	}
+	// GODEBUG can only be set in the process environment.
+	e.Sources["GODEBUG"] = envOnly("GODEBUG", s.getenv("GODEBUG"))
 
 	// The go command's GOAUTH=netrc reads NETRC with os.Getenv.
 	e.NETRC = s.getenv("NETRC")
@@ -386,9 +451,41 @@ func Load(opts LoadOptions) (*Env, error) {
 		*p.dst = v.Value
 		e.Sources[p.upper] = v
 	}
-	e.REQUEST_METHOD = s.getenv("REQUEST_METHOD")
-	e.Sources["REQUEST_METHOD"] = envOnly("REQUEST_METHOD", e.REQUEST_METHOD)
+	for _, p := range [...]struct {
+		dst  *string
+		name string
+	}{
+		{&e.REQUEST_METHOD, "REQUEST_METHOD"},
+		{&e.GIT_HTTP_USER_AGENT, "GIT_HTTP_USER_AGENT"},
+		{&e.SSL_CERT_FILE, "SSL_CERT_FILE"},
+		{&e.SSL_CERT_DIR, "SSL_CERT_DIR"},
+	} {
+		*p.dst = s.getenv(p.name)
+		e.Sources[p.name] = envOnly(p.name, *p.dst)
+	}
+	e.HOME = s.homeDir()
+
+	// Unknown names assigned in a go env file, which "go env" prints
+	// (preferring the process environment).
+	for _, f := range e.Files {
+		for _, l := range f.Lines {
+			if _, done := e.Sources[l.Key]; !l.Ignored && !done {
+				e.Sources[l.Key] = lookupFiles(s.getenv, l.Key, user, goenv)
+			}
+		}
+	}
 	return e, nil
+}
+
+// homeDir applies os.UserHomeDir's rules to the injected environment.
+func (s *loadState) homeDir() string {
+	switch s.goos {
+	case "windows":
+		return s.getenv("USERPROFILE")
+	case "plan9":
+		return s.getenv("home")
+	}
+	return s.getenv("HOME")
 }
 
 func envOnly(name, v string) Value {
@@ -402,61 +499,52 @@ func envOnly(name, v string) Value {
 // uses the default whenever the value is empty, whichever source gave it.
 func resolved(v Value, def, via string) (string, Value) {
 	if v.Value == "" && (def != "" || v.Source == SourceDefault) {
-		v = Value{Name: v.Name, Value: def, Source: SourceDefault, Via: via}
+		v = Value{Name: v.Name, Value: def, Source: SourceDefault, Via: via, EmptyInEnv: v.EmptyInEnv}
 	}
 	return v.Value, v
 }
 
-// gorootEnvIndex indexes $GOROOT/go.env. Unlike the user file, the go
-// command keeps the first assignment of a key there: it never overwrites a
-// key it already holds while reading go.env.
-func gorootEnvIndex(lines []EnvLine) map[string]int {
-	m := make(map[string]int, len(lines))
-	for i, l := range lines {
-		if _, ok := m[l.Key]; !ok && !l.Ignored {
-			m[l.Key] = i
-		}
-	}
-	return m
-}
-
-// lookup mirrors the go command's lookup of a configuration key: the
+// lookupFiles mirrors the go command's lookup of a configuration key: the
 // process environment if non-empty, else the user go env file, else
 // $GOROOT/go.env. A key present in the user file (even with an empty
-// value) hides go.env. GOROOT itself is not special-cased here.
-func (e *Env) lookup(name string) Value {
-	if v := e.getenv(name); v != "" {
-		return Value{Name: name, Value: v, Source: SourceEnv}
+// value) hides go.env. Either file may be nil.
+func lookupFiles(getenv func(string) string, name string, user, goenv *EnvFile) Value {
+	if getenv != nil {
+		if v := getenv(name); v != "" {
+			return Value{Name: name, Value: v, Source: SourceEnv}
+		}
 	}
-	if i, ok := e.userIndex[name]; ok {
-		l := e.userLines[i]
-		return Value{Name: name, Value: l.Value, Source: SourceFile, File: e.userFile, Line: l.Line}
-	}
-	if i, ok := e.gorootIndex[name]; ok {
-		l := e.gorootLines[i]
-		return Value{Name: name, Value: l.Value, Source: SourceGOROOT, File: e.gorootFile, Line: l.Line}
+	for _, f := range [...]*EnvFile{user, goenv} {
+		if f == nil {
+			continue
+		}
+		if l, ok := f.assignment(name); ok {
+			return Value{Name: name, Value: l.Value, Source: f.Source, File: f.Path, Line: l.Line}
+		}
 	}
 	return Value{Name: name, Source: SourceDefault}
 }
 
-// Lookup returns a variable's effective value and source. For the
-// variables Env has a field for, it returns the recorded [Value]; for any
-// other name it applies the go command's general rule (the process
-// environment if non-empty, else the user go env file, else
-// $GOROOT/go.env, else "") without the go command's computed defaults.
-// Lookup consults the getenv function given to [Load].
+// file returns e's go env file of the given source, or nil.
+func (e *Env) file(src Source) *EnvFile {
+	for i := range e.Files {
+		if e.Files[i].Source == src {
+			return &e.Files[i]
+		}
+	}
+	return nil
+}
+
+// Lookup returns a variable's effective value and source: the recorded
+// [Value] for the variables Load recorded in Sources; for any other name
+// the value a go env file assigns (the user file, then $GOROOT/go.env), or
+// "" with [SourceDefault]. Lookup does not consult the process
+// environment.
 func (e *Env) Lookup(name string) Value {
 	if v, ok := e.Sources[name]; ok {
 		return v
 	}
-	if e.getenv == nil {
-		return Value{Name: name, Source: SourceDefault}
-	}
-	if name == "GODEBUG" {
-		// GODEBUG can only be set in the process environment.
-		return envOnly(name, e.getenv(name))
-	}
-	return e.lookup(name)
+	return lookupFiles(nil, name, e.file(SourceFile), e.file(SourceGOROOT))
 }
 
 // GoEnv returns what "go env NAME" prints for name, and reports whether
@@ -473,21 +561,32 @@ func (e *Env) Lookup(name string) Value {
 // ignore the files.
 func (e *Env) GoEnv(name string) (string, bool) {
 	switch name {
-	case "GOPROXY", "GONOPROXY", "GOPRIVATE", "GONOSUMDB", "GOINSECURE", "GOSUMDB", "GOAUTH", "GOENV", "GOROOT":
-		return e.Sources[name].Value, true
-	case "GO111MODULE", "GOBIN", "GODEBUG", "GOFLAGS", "GOTMPDIR", "GOTOOLCHAIN", "GOVCS":
+	case "GOPROXY", "GONOPROXY", "GOPRIVATE", "GONOSUMDB", "GOINSECURE", "GOSUMDB", "GOAUTH", "GOENV", "GOROOT",
+		"GO111MODULE", "GOBIN", "GODEBUG", "GOFLAGS", "GOTMPDIR", "GOTOOLCHAIN", "GOVCS":
 		return e.Lookup(name).Value, true
 	}
 	if strings.Contains(knownEnv, "\n"+name+"\n") {
 		return "", false
 	}
 	// An unknown name is printed only if a go env file assigns it.
-	_, inUser := e.userIndex[name]
-	_, inGOROOT := e.gorootIndex[name]
-	if !inUser && !inGOROOT {
+	user, goenv := e.file(SourceFile), e.file(SourceGOROOT)
+	inFile := false
+	for _, f := range [...]*EnvFile{user, goenv} {
+		if f != nil {
+			if _, ok := f.assignment(name); ok {
+				inFile = true
+			}
+		}
+	}
+	if !inFile {
 		return "", true
 	}
-	return e.lookup(name).Value, true
+	// The process environment wins: Sources holds the exact name's
+	// process value when Load saw one.
+	if v, ok := e.Sources[name]; ok && v.Source == SourceEnv && v.Name == name {
+		return v.Value, true
+	}
+	return lookupFiles(nil, name, user, goenv).Value, true
 }
 
 // knownEnv lists the variables the go command knows (cmd/go's KnownEnv).

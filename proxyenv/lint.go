@@ -199,24 +199,15 @@ func patternProblems(list string) []string {
 // spaces, a GOROOT the go command cannot use, and the proxy problems
 // [Env.ValidateProxy] finds. Credentials are redacted.
 func (e *Env) Lint() []Diagnostic {
-	var ds []Diagnostic
-	if e.userErr != nil {
-		ds = append(ds, Diagnostic{Name: "GOENV", File: e.userFile, Message: "cannot read the go env file; the go command ignores it: " + errText(e.userErr)})
-	}
-	if e.gorootErr != nil {
-		ds = append(ds, Diagnostic{Name: "GOROOT", File: e.gorootFile, Message: "cannot read $GOROOT/go.env; the go command ignores it: " + errText(e.gorootErr)})
-	}
-	if e.userFile != "" {
-		ds = append(ds, lintEnvLines(e.userFile, e.userLines, false)...)
-	}
-	if e.gorootFile != "" {
-		ds = append(ds, lintEnvLines(e.gorootFile, e.gorootLines, true)...)
+	ds := append([]Diagnostic(nil), e.Problems...)
+	for _, f := range e.Files {
+		ds = append(ds, lintEnvLines(f.Path, f.Lines, f.Source == SourceGOROOT)...)
 	}
 	for _, name := range modeledVars {
-		if !e.emptySet[name] {
+		v := e.Sources[name]
+		if !v.EmptyInEnv {
 			continue
 		}
-		v := e.Sources[name]
 		switch {
 		case (name == "GONOPROXY" || name == "GONOSUMDB") && e.GOPRIVATE != "":
 			ds = append(ds, Diagnostic{Name: name, Message: "set to the empty string, which cannot clear the default taken from GOPRIVATE (" + strconv.Quote(e.GOPRIVATE) + "); set " + name + "=none to match no module"})
@@ -226,9 +217,11 @@ func (e *Env) Lint() []Diagnostic {
 	}
 	for _, name := range []string{"GONOPROXY", "GONOSUMDB"} {
 		v := e.Sources[name]
-		if v.Source == SourceDefault && v.Via == "GOPRIVATE" && e.GOPRIVATE != "" && !e.emptySet[name] {
-			if l, ok := e.userAssignment(name); ok && l.Value == "" {
-				ds = append(ds, Diagnostic{Name: name, File: e.userFile, Line: l.Line, Message: "empty value cannot clear the default taken from GOPRIVATE; write " + name + "=none to match no module"})
+		if v.Source == SourceDefault && v.Via == "GOPRIVATE" && e.GOPRIVATE != "" && !v.EmptyInEnv {
+			if f := e.file(SourceFile); f != nil {
+				if l, ok := f.assignment(name); ok && l.Value == "" {
+					ds = append(ds, Diagnostic{Name: name, File: f.Path, Line: l.Line, Message: "empty value cannot clear the default taken from GOPRIVATE; write " + name + "=none to match no module"})
+				}
 			}
 		}
 	}
@@ -241,15 +234,6 @@ func (e *Env) Lint() []Diagnostic {
 			ds = append(ds, Diagnostic{Name: name, Message: m})
 		}
 	}
-	if e.GOROOT == "" {
-		ds = append(ds, Diagnostic{Name: "GOROOT", Message: "no GOROOT found (no go binary on PATH, GOROOT unset); the go command would not run, and GOPROXY and GOSUMDB have no defaults from $GOROOT/go.env"})
-	} else if e.gorootFile != "" && len(e.gorootLines) == 0 && e.gorootErr == nil {
-		ds = append(ds, Diagnostic{Name: "GOROOT", File: e.gorootFile, Message: "no go.env in GOROOT " + strconv.Quote(e.gorootDir) + " (missing or empty); GOPROXY and GOSUMDB have no defaults from it"})
-	}
-	if e.GOROOT != "" && e.gorootMissing {
-		v := e.Sources["GOROOT"]
-		ds = append(ds, Diagnostic{Name: "GOROOT", File: v.File, Line: v.Line, Message: "not a directory; the go command stops with \"go: cannot find GOROOT directory: " + e.GOROOT + "\""})
-	}
 	if err := e.ValidateProxy(); err != nil {
 		for _, err := range unjoin(err) {
 			var pe *ProxyError
@@ -260,14 +244,6 @@ func (e *Env) Lint() []Diagnostic {
 		}
 	}
 	return ds
-}
-
-func (e *Env) userAssignment(name string) (EnvLine, bool) {
-	i, ok := e.userIndex[name]
-	if !ok {
-		return EnvLine{}, false
-	}
-	return e.userLines[i], true
 }
 
 func sourceText(v Value) string {
@@ -287,4 +263,3 @@ func unjoin(err error) []error {
 	return []error{err}
 }
 
-func errText(err error) string { return err.Error() }

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
 	"strings"
+	"sync"
 
 	"github.com/modnet/modnet/matcher"
 )
@@ -181,41 +181,6 @@ func (e *Env) patternList(name, value string) PatternMatch {
 	return m
 }
 
-// check fills m.Matched and m.Pattern for target, by the rules of
-// module.MatchPrefixPatterns (the first matching pattern, with one
-// trailing slash removed).
-// checkWith records whether list, compiled from m.Value, matches target.
-func (m *PatternMatch) checkWith(list *matcher.List, target string) {
-	if m.Value == "" {
-		return
-	}
-	m.Pattern, _, m.Matched = list.MatchPattern(target)
-}
-
-// A routePlan is what Route needs from an Env, parsed and compiled: the
-// GOPROXY list, the pattern lists and the GOSUMDB value.
-type routePlan struct {
-	proxies                    []ProxyEntry
-	proxiesErr                 error
-	noproxy, nosumdb, insecure *matcher.List
-	sumdb                      *SumDB
-	sumdbErr                   error
-}
-
-// compilePlan parses and compiles e's routing variables. Route calls it on
-// every call for an Env used directly (which callers may change between
-// calls); a Client compiles its private copy's plan once.
-func (e *Env) compilePlan() *routePlan {
-	p := &routePlan{
-		noproxy:  matcher.Compile(e.patternList("GONOPROXY", e.GONOPROXY).Value),
-		nosumdb:  matcher.Compile(e.patternList("GONOSUMDB", e.GONOSUMDB).Value),
-		insecure: matcher.Compile(e.GOINSECURE),
-	}
-	p.proxies, p.proxiesErr = ParseProxyList(e.GOPROXY, e.patternList("GONOPROXY", e.GONOPROXY).Value)
-	p.sumdb, p.sumdbErr = ParseSumDB(e.GOSUMDB)
-	return p
-}
-
 // describe names the list for reasons: "GONOPROXY" or "GONOPROXY (from
 // GOPRIVATE)".
 func (m *PatternMatch) describe() string {
@@ -225,9 +190,91 @@ func (m *PatternMatch) describe() string {
 	return m.Var
 }
 
+// A Router applies an environment's routing variables to module paths: it
+// is [Env.Route] compiled. [Env.Router] parses GOPROXY and GOSUMDB and
+// compiles the GONOPROXY, GONOSUMDB and GOINSECURE pattern lists once;
+// Route then only matches the path against the lists.
+//
+// A Router is immutable and safe for concurrent use. Later changes to the
+// Env it was built from do not affect it.
+type Router struct {
+	goproxy, gosumdb string
+	// fromMirror reports that GIT_HTTP_USER_AGENT names proxy.golang.org.
+	fromMirror bool
+
+	proxies    []ProxyEntry
+	proxiesErr error
+	sumdb      *SumDB
+	sumdbErr   error
+
+	noproxy, nosumdb, insecure compiledList
+
+	mu        sync.RWMutex
+	templates map[routeKey]*Route
+}
+
+// A compiledList is a pattern list variable and its compiled matcher.
+type compiledList struct {
+	match PatternMatch // Var, Value and DefaultedFrom; no match
+	list  *matcher.List
+}
+
+// index returns the position of the pattern matching path, or -1.
+func (l *compiledList) index(path string) int {
+	if l.match.Value == "" {
+		return -1
+	}
+	_, i, _ := l.list.MatchPattern(path)
+	return i
+}
+
+// matchAt returns the PatternMatch for a path whose match index is i.
+func (l *compiledList) matchAt(path string, i int) PatternMatch {
+	m := l.match
+	if i >= 0 {
+		m.Pattern, _, m.Matched = l.list.MatchPattern(path)
+	}
+	return m
+}
+
+// A routeKey identifies the routes that differ only in their paths: the
+// patterns that matched (-1 for none) and whether the module is the
+// toolchain.
+type routeKey struct {
+	noproxy, nosumdb, insecure int
+	toolchain                  bool
+}
+
+// maxTemplates bounds the routes a Router remembers. Each distinct
+// combination of matching patterns needs one; a Router meeting more builds
+// the others on every call.
+const maxTemplates = 4096
+
+// Router returns e compiled for routing (see [Router]). An invalid GOPROXY
+// is reported by every [Router.Route] call, an invalid GOSUMDB in each
+// route's SumDB.Err, as the go command reports them only when it fetches.
+func (e *Env) Router() *Router {
+	r := &Router{
+		goproxy:    e.GOPROXY,
+		gosumdb:    e.GOSUMDB,
+		fromMirror: strings.Contains(e.GIT_HTTP_USER_AGENT, "proxy.golang.org"),
+		templates:  make(map[routeKey]*Route),
+	}
+	np := e.patternList("GONOPROXY", e.GONOPROXY)
+	ns := e.patternList("GONOSUMDB", e.GONOSUMDB)
+	in := PatternMatch{Var: "GOINSECURE", Value: e.GOINSECURE}
+	r.noproxy = compiledList{np, matcher.Compile(np.Value)}
+	r.nosumdb = compiledList{ns, matcher.Compile(ns.Value)}
+	r.insecure = compiledList{in, matcher.Compile(in.Value)}
+	r.proxies, r.proxiesErr = ParseProxyList(e.GOPROXY, np.Value)
+	r.sumdb, r.sumdbErr = ParseSumDB(e.GOSUMDB)
+	return r
+}
+
 // Route returns the route the go command would take to fetch modulePath
 // with the environment e: the GOPROXY list applied to the path, the
-// checksum database decision and the GOINSECURE decision.
+// checksum database decision and the GOINSECURE decision. It compiles e
+// on every call; use a [Router] to route many paths.
 //
 // Empty GONOPROXY and GONOSUMDB take GOPRIVATE's value, as in the go
 // command. Route fails only when GOPROXY does not parse (a
@@ -236,60 +283,78 @@ func (m *PatternMatch) describe() string {
 //
 // Route does no I/O. Walk the result with [Walk].
 func (e *Env) Route(modulePath string) (*Route, error) {
+	return e.Router().Route(modulePath)
+}
+
+// Route returns the route for modulePath, as [Env.Route] does, without
+// parsing anything: it matches the path against the compiled lists and
+// fills in a route built once per combination of matching patterns.
+//
+// The route's Proxies, Steps, SumDB.DB and SumDB.Probes are shared with
+// the Router and with other routes: callers must not modify them.
+func (r *Router) Route(modulePath string) (*Route, error) {
+	if r.proxiesErr != nil {
+		return nil, r.proxiesErr
+	}
 	mod := modulePath
 	// The go command fetches the paths "go" and "toolchain" as the
 	// golang.org/toolchain module.
 	if mod == "go" || mod == "toolchain" {
 		mod = ToolchainModule
 	}
-	p := e.plan
-	if p == nil {
-		p = e.compilePlan()
+	k := routeKey{
+		noproxy:   r.noproxy.index(mod),
+		nosumdb:   r.nosumdb.index(mod),
+		insecure:  r.insecure.index(mod),
+		toolchain: mod == ToolchainModule,
 	}
-	r := &Route{Path: modulePath, Module: mod}
-	r.NoProxy = e.patternList("GONOPROXY", e.GONOPROXY)
-	if p.proxiesErr != nil {
-		return nil, p.proxiesErr
-	}
-	// The caller owns the Route: copy the plan's entries and URLs.
-	list := slices.Clone(p.proxies)
-	for i := range list {
-		if u := list[i].URL; u != nil {
-			c := *u
-			list[i].URL = &c
+	r.mu.RLock()
+	t := r.templates[k]
+	r.mu.RUnlock()
+	if t == nil {
+		t = r.build(k, mod)
+		r.mu.Lock()
+		if len(r.templates) < maxTemplates {
+			r.templates[k] = t
 		}
+		r.mu.Unlock()
 	}
-	r.Proxies = list
-	r.NoProxy.checkWith(p.noproxy, mod)
+	route := *t
+	route.Path, route.Module = modulePath, mod
+	return &route, nil
+}
 
-	r.Insecure.PatternMatch = PatternMatch{Var: "GOINSECURE", Value: e.GOINSECURE}
-	r.Insecure.checkWith(p.insecure, mod)
-
-	for i, entry := range list {
+// build computes the route of mod, whose key is k, apart from its paths.
+func (r *Router) build(k routeKey, mod string) *Route {
+	rt := &Route{
+		Proxies: r.proxies,
+		NoProxy: r.noproxy.matchAt(mod, k.noproxy),
+	}
+	rt.Insecure.PatternMatch = r.insecure.matchAt(mod, k.insecure)
+	for i, entry := range r.proxies {
 		s := Step{Index: i, Entry: entry, FallThrough: FallThroughNotFound}
 		if entry.FallBackOnError {
 			s.FallThrough = FallThroughAnyError
 		}
-		r.planStep(&s)
-		r.Steps = append(r.Steps, s)
+		rt.planStep(&s)
+		rt.Steps = append(rt.Steps, s)
 	}
 
 	hasDirect := false
-	for _, s := range r.Steps {
+	for _, s := range rt.Steps {
 		hasDirect = hasDirect || s.Action == ActionDirect
 	}
 	switch {
-	case !r.Insecure.Matched:
-		r.Insecure.Reason = "no GOINSECURE pattern matches: direct fetches require https with a verified certificate"
+	case !rt.Insecure.Matched:
+		rt.Insecure.Reason = "no GOINSECURE pattern matches: direct fetches require https with a verified certificate"
 	case hasDirect:
-		r.Insecure.Applies = true
-		r.Insecure.Reason = fmt.Sprintf("GOINSECURE pattern %q matched: direct fetches may use plain http and skip certificate verification (module proxies and the checksum database are unaffected)", r.Insecure.Pattern)
+		rt.Insecure.Applies = true
+		rt.Insecure.Reason = fmt.Sprintf("GOINSECURE pattern %q matched: direct fetches may use plain http and skip certificate verification (module proxies and the checksum database are unaffected)", rt.Insecure.Pattern)
 	default:
-		r.Insecure.Reason = fmt.Sprintf("GOINSECURE pattern %q matched, but the route has no direct fetch: GOINSECURE never applies to module proxies or the checksum database", r.Insecure.Pattern)
+		rt.Insecure.Reason = fmt.Sprintf("GOINSECURE pattern %q matched, but the route has no direct fetch: GOINSECURE never applies to module proxies or the checksum database", rt.Insecure.Pattern)
 	}
-
-	r.SumDB = e.sumDBDecision(mod, list)
-	return r, nil
+	rt.SumDB = r.sumDBDecision(r.nosumdb.matchAt(mod, k.nosumdb), k.toolchain)
+	return rt
 }
 
 // planStep decides one step, mirroring the go command's per-entry lookup.
@@ -331,36 +396,20 @@ func (r *Route) planStep(s *Step) {
 
 // sumDBDecision mirrors the go command's choice of whether to verify a
 // module with the checksum database and how it finds the database.
-func (e *Env) sumDBDecision(mod string, list []ProxyEntry) SumDBDecision {
-	p := e.plan
-	if p == nil {
-		p = e.compilePlan()
-	}
-	d := SumDBDecision{NoSumDB: e.patternList("GONOSUMDB", e.GONOSUMDB)}
-	d.NoSumDB.checkWith(p.nosumdb, mod)
-	db, err := p.sumdb, p.sumdbErr
-	if db != nil {
-		// The caller owns the Route: copy the plan's database.
-		c := *db
-		if db.URL != nil {
-			u := *db.URL
-			c.URL = &u
-		}
-		db = &c
-	}
+func (r *Router) sumDBDecision(nosumdb PatternMatch, toolchain bool) SumDBDecision {
+	d := SumDBDecision{NoSumDB: nosumdb}
+	db, err := r.sumdb, r.sumdbErr
 	d.DB = db
 
 	toolchainMust := false
-	if mod == ToolchainModule {
+	if toolchain {
 		toolchainMust = true
 		// Exception: a single file:// GOPROXY (testing a distribution).
-		if strings.HasPrefix(e.GOPROXY, "file://") && !strings.ContainsAny(e.GOPROXY, ",|") {
+		if strings.HasPrefix(r.goproxy, "file://") && !strings.ContainsAny(r.goproxy, ",|") {
 			toolchainMust = false
 		}
-		// Exception: the Go module mirror fetching toolchains itself (the
-		// go command reads GIT_HTTP_USER_AGENT from the process
-		// environment only).
-		if e.getenv != nil && strings.Contains(e.getenv("GIT_HTTP_USER_AGENT"), "proxy.golang.org") {
+		// Exception: the Go module mirror fetching toolchains itself.
+		if r.fromMirror {
 			toolchainMust = false
 		}
 	}
@@ -368,16 +417,16 @@ func (e *Env) sumDBDecision(mod string, list []ProxyEntry) SumDBDecision {
 	case toolchainMust:
 		d.Use = true
 		d.Reason = "golang.org/toolchain is always verified with the checksum database, even with GOSUMDB=off or a GONOSUMDB match"
-	case mod == ToolchainModule && (e.GOSUMDB == "off" || d.NoSumDB.Matched):
+	case toolchain && (r.gosumdb == "off" || d.NoSumDB.Matched):
 		d.Reason = "golang.org/toolchain from a single file:// GOPROXY (or fetched by proxy.golang.org itself) is exempt from the mandatory check; GOSUMDB=off or GONOSUMDB then applies"
-	case e.GOSUMDB == "off":
+	case r.gosumdb == "off":
 		d.Reason = "GOSUMDB=off: checksum database disabled"
 	case d.NoSumDB.Matched:
 		d.Reason = fmt.Sprintf("%s pattern %q matched: checksum database not consulted", d.NoSumDB.describe(), d.NoSumDB.Pattern)
 	default:
 		d.Use = true
-		d.Reason = fmt.Sprintf("GOSUMDB=%s; no %s pattern matches: verified with the checksum database", redactVar("GOSUMDB", e.GOSUMDB), d.NoSumDB.describe())
-		if mod == ToolchainModule {
+		d.Reason = fmt.Sprintf("GOSUMDB=%s; no %s pattern matches: verified with the checksum database", redactVar("GOSUMDB", r.gosumdb), d.NoSumDB.describe())
+		if toolchain {
 			d.Reason = "golang.org/toolchain from a single file:// GOPROXY (or fetched by proxy.golang.org itself) is exempt from the mandatory check, but GOSUMDB applies as usual"
 		}
 	}
@@ -399,7 +448,7 @@ func (e *Env) sumDBDecision(mod string, list []ProxyEntry) SumDBDecision {
 		d.URL = db.URL.Redacted()
 		return d
 	}
-	for _, p := range list {
+	for _, p := range r.proxies {
 		if p.Kind == ProxyURL {
 			d.Probes = append(d.Probes, sumDBSupportedURL(p, db.Name).Redacted())
 		} else if p.Kind != ProxyNoproxy {
