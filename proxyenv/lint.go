@@ -262,4 +262,3 @@ func unjoin(err error) []error {
 	}
 	return []error{err}
 }
-
