@@ -62,8 +62,9 @@ func (e *TokenError) Unwrap() error { return e.Err }
 
 // InsecureURLError reports a request the go command refuses: credentials in
 // the userinfo of an http:// URL ("refusing to pass credentials to insecure
-// URL"), or a redirect from https to http ("redirected from secure URL ...
-// to insecure URL ..."). URLs are redacted.
+// URL"), or a redirect from https to another scheme ("redirected from
+// secure URL ... to insecure URL ..."). URLs are redacted. Its text is the
+// go command's, without a package prefix.
 type InsecureURLError struct {
 	// URL is the refused URL, redacted.
 	URL string
@@ -73,7 +74,7 @@ type InsecureURLError struct {
 
 func (e *InsecureURLError) Error() string {
 	if e.From != "" {
-		return fmt.Sprintf("netrcauth: redirected from secure URL %s to insecure URL %s", e.From, e.URL)
+		return fmt.Sprintf("redirected from secure URL %s to insecure URL %s", e.From, e.URL)
 	}
-	return "netrcauth: refusing to pass credentials to insecure URL: " + e.URL
+	return "refusing to pass credentials to insecure URL: " + e.URL
 }

@@ -144,14 +144,18 @@ func runOurDownloadErr(t *testing.T, srv *modproxy.Server, e goEnv, tweak func(*
 	if err != nil {
 		t.Fatalf("Config.New: %v", err)
 	}
-	client := &http.Client{Transport: &Transport{Base: testBase(t, append([][]byte{srv.CAPEM}, e.cas...)...), Auth: a}}
+	client := &http.Client{Transport: &Transport{Base: testBase(t, append([][]byte{srv.CAPEM}, e.cas...)...), Auth: a}, CheckRedirect: CheckRedirect}
 	proxy := srv.URL
 	if e.proxy != nil {
 		proxy = e.proxy(proxy)
 	}
 	srv.Reset()
 	for _, ext := range []string{"info", "mod", "zip"} {
-		resp, err := client.Get(proxy + "/example.com/m/@v/v1.0.0." + ext)
+		req, err := http.NewRequest("GET", proxy+"/example.com/m/@v/v1.0.0."+ext, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := a.Do(client, req)
 		if err != nil {
 			var ie *InsecureURLError
 			if errors.As(err, &ie) {

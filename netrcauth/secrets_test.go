@@ -85,7 +85,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	}
 	c := &http.Client{Transport: &Transport{Base: rs.Client().Transport, Auth: a}}
 	for _, p := range []string{"/", "/cmd", "/bearer", "/tokfail", "/basic"} {
-		resp, err := c.Get(rs.URL + p)
+		resp, err := a.Do(c, mustGet(t, rs.URL+p))
 		showErr(err)
 		if resp != nil {
 			show(resp.Request.Header) // the caller's view never has credentials
@@ -104,7 +104,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		"https://alice:USERINFOSECRET6@127.0.0.1:1/x",
 		"https://alice:USERINFOSECRET6@" + rs.host() + "/x",
 	} {
-		resp, err := c.Get(u)
+		resp, err := a.Do(c, mustGet(t, u))
 		showErr(err)
 		if resp != nil {
 			resp.Body.Close()

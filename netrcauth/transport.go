@@ -1,15 +1,20 @@
 package netrcauth
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strings"
 )
 
 // Transport is an [http.RoundTripper] that adds credentials from Auth to
-// requests the way the go command does for its module downloads. Because
-// [http.Client] calls RoundTrip once per redirect hop, Transport works out
-// for each hop which credentials the go command would send on it:
+// requests the way the go command does for its module downloads. Like
+// x/oauth2's Transport it only adds headers: it never interprets a
+// response and never retries. The go command's re-run of GOAUTH after a
+// 4xx and its one retry are the client's job ([Auth.Do]).
+//
+// Because [http.Client] calls RoundTrip once per redirect hop, Transport
+// works out for each hop which credentials the go command would send on it:
 //
 //   - Credentials are added only when the first request of the redirect
 //     chain is https, from the longest prefix matching that first URL's
@@ -21,20 +26,10 @@ import (
 //     a port change alone keeps them); once a hop leaves, no later hop gets
 //     them. Deviation: the go command, through net/http, also forwards
 //     custom GOAUTH headers such as Private-Token to other hosts
-//     (golang/go#77839); Transport never does. With PerHop set, each hop
-//     instead gets the credentials of its own URL.
-//   - A redirect to http in a chain that started on https fails with an
-//     *[InsecureURLError], as in the go command; an http:// URL with
-//     userinfo fails with "refusing to pass credentials to insecure URL".
-//   - Unless NoRetry is set, a 4xx response to an https request makes Auth
-//     re-run the GOAUTH methods with the URL and the response
-//     ([Auth.Rerun]) and the request is sent once more (also with
-//     GOAUTH=off), unless [Config.SkipRerunOnNotFound] applies. A request
-//     whose body cannot be replayed (Body set, GetBody nil) is not retried.
-//     The go command retries the whole redirect chain from its first URL;
-//     a Transport can only retry the hop that failed, so callers that
-//     follow redirects set NoRetry and retry the chain themselves (as
-//     proxyenv's Client.Do does).
+//     (golang/go#77839); Transport never does.
+//   - An http:// URL with userinfo fails with an *[InsecureURLError]
+//     ("refusing to pass credentials to insecure URL"), as in the go
+//     command: net/http would send the password in clear text.
 //
 // Header fields from credentials replace same-named fields of the request
 // (so, as in the go command, a GOAUTH Authorization wins over URL userinfo).
@@ -42,15 +37,9 @@ import (
 type Transport struct {
 	// Base sends the requests. Nil means [http.DefaultTransport].
 	Base http.RoundTripper
-	// Auth provides the credentials. Nil means none (insecure userinfo and
-	// https-to-http redirects are still refused, and nothing is retried).
+	// Auth provides the credentials. Nil means none (insecure userinfo is
+	// still refused).
 	Auth *Auth
-	// PerHop chooses each redirect hop's credentials from its own URL
-	// instead of carrying the first request's as the go command does.
-	PerHop bool
-	// NoRetry leaves the re-run of GOAUTH and the retry after a 4xx
-	// response to the caller.
-	NoRetry bool
 }
 
 func (t *Transport) base() http.RoundTripper {
@@ -68,12 +57,6 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, &InsecureURLError{URL: "<nil URL>"}
 	}
 	if req.URL.Scheme != "https" {
-		if first, last := redirectChain(req); first != nil && first.URL.Scheme == "https" && req.URL.Scheme == "http" {
-			// The go command refuses a redirect to http once the first
-			// request of the chain was https (whatever the hops between).
-			closeBody(req)
-			return nil, &InsecureURLError{URL: req.URL.Redacted(), From: last.URL.Redacted()}
-		}
 		if req.URL.Scheme == "http" && req.URL.User != nil {
 			closeBody(req)
 			return nil, &InsecureURLError{URL: req.URL.Redacted()}
@@ -84,9 +67,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if a == nil {
 		return base.RoundTrip(req)
 	}
-	ctx := req.Context()
 	credURL := req.URL
-	if first, _ := redirectChain(req); first != nil && !t.PerHop {
+	if first, _ := redirectChain(req); first != nil {
 		if first.URL.Scheme != "https" || leftFirstHost(req, first) {
 			credURL = nil
 		} else {
@@ -96,43 +78,76 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var h SecretHeader
 	if credURL != nil {
 		var err error
-		if h, err = a.Header(ctx, credURL, base); err != nil {
+		if h, err = a.Header(req.Context(), credURL, base); err != nil {
 			closeBody(req)
 			return nil, err
 		}
 	}
 	resp, err := base.RoundTrip(withHeader(req, h))
-	if err != nil || resp.StatusCode < 400 || resp.StatusCode > 499 || t.NoRetry {
-		return hide(resp, req), err
+	return hide(resp, req), err
+}
+
+// Do sends req with client the way the go command sends its requests
+// (web.get): when the response to an https request is a 4xx, it discards
+// it, re-runs the GOAUTH methods with req's URL and the response
+// ([Auth.Rerun]) and sends req once more, restarting the redirect chain
+// from req's URL — also with GOAUTH=off, unless
+// [Config.SkipRerunOnNotFound] applies to a 404 or 410. A request whose
+// body cannot be replayed (Body set, GetBody nil) is not retried. This is
+// the only place modnet retries a request.
+//
+// client's Transport should add a's credentials (a [Transport] with
+// Auth a); the Base of such a Transport also carries the HEAD request that
+// checks git credentials. Do does not modify req.
+func (a *Auth) Do(client *http.Client, req *http.Request) (*http.Response, error) {
+	resp, err := client.Do(req)
+	if err != nil || req.URL.Scheme != "https" || resp.StatusCode < 400 || resp.StatusCode > 499 {
+		return resp, err
 	}
 	if a.cfg.SkipRerunOnNotFound && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
-		return hide(resp, req), nil
+		return resp, nil
 	}
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
-		return hide(resp, req), nil // cannot replay the body
+		return resp, nil // cannot replay the body
 	}
-	// The go command discards a 4xx response, asks GOAUTH again with the
-	// URL and the response, and retries once.
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 	resp.Body.Close()
+	ctx := req.Context()
+	var base http.RoundTripper
+	if t, ok := client.Transport.(*Transport); ok {
+		base = t.Base
+	}
 	a.Rerun(ctx, req.URL, resp, base)
 	retry := req.Clone(ctx)
 	if req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
-		body, err := req.GetBody()
-		if err != nil {
-			return nil, err
-		}
-		retry.Body = body
-	}
-	h = nil
-	if credURL != nil {
-		if h, err = a.lookup(ctx, credURL); err != nil {
-			closeBody(retry)
+		if retry.Body, err = req.GetBody(); err != nil {
 			return nil, err
 		}
 	}
-	resp, err = base.RoundTrip(withHeader(retry, h))
-	return hide(resp, req), err
+	return client.Do(retry)
+}
+
+// MaxRedirects is where the go command (like net/http) stops following
+// redirects.
+const MaxRedirects = 10
+
+// ErrTooManyRedirects is the error of the redirect that would exceed
+// [MaxRedirects].
+var ErrTooManyRedirects = errors.New("stopped after 10 redirects")
+
+// CheckRedirect is the go command's redirect policy, for
+// [http.Client.CheckRedirect]: it refuses to leave https for another
+// scheme once the first request of the chain was https (an
+// *[InsecureURLError]), and stops at the eleventh request
+// ([ErrTooManyRedirects]).
+func CheckRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > 0 && via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
+		return &InsecureURLError{URL: req.URL.Redacted(), From: via[len(via)-1].URL.Redacted()}
+	}
+	if len(via) >= MaxRedirects {
+		return ErrTooManyRedirects
+	}
+	return nil
 }
 
 // hide points resp.Request at the caller's request rather than the clone

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -141,7 +140,9 @@ func TestTransportRetryReplaysBody(t *testing.T) {
 	script := writeScript(t, dir, "auth", "[ $# -gt 0 ] || exit 0\nprintf '"+rs.URL+"\\n\\nAuthorization: Bearer late\\n\\n'\n")
 	a := mustAuth(t, Config{GOAUTH: script})
 	c := &http.Client{Transport: &Transport{Base: rs.Client().Transport, Auth: a}}
-	resp, err := c.Post(rs.URL+"/upload", "text/plain", strings.NewReader("payload"))
+	req, _ := http.NewRequest("POST", rs.URL+"/upload", strings.NewReader("payload"))
+	req.Header.Set("Content-Type", "text/plain")
+	resp, err := a.Do(c, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,9 +154,10 @@ func TestTransportRetryReplaysBody(t *testing.T) {
 		t.Errorf("requests = %q", got)
 	}
 	// A body that cannot be replayed is not retried.
-	req, _ := http.NewRequest("POST", rs.URL+"/once", io.NopCloser(strings.NewReader("x")))
+	req, _ = http.NewRequest("POST", rs.URL+"/once", io.NopCloser(strings.NewReader("x")))
 	req.GetBody = nil
-	resp, err = (&http.Client{Transport: &Transport{Base: rs.Client().Transport, Auth: mustAuth(t, Config{GOAUTH: "off"})}}).Do(req)
+	off := mustAuth(t, Config{GOAUTH: "off"})
+	resp, err = off.Do(&http.Client{Transport: &Transport{Base: rs.Client().Transport, Auth: off}}, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +186,7 @@ func TestTransportSkipRerunOnNotFound(t *testing.T) {
 		c := &http.Client{Transport: &Transport{Base: rs.Client().Transport, Auth: a}}
 		before := len(rs.requests())
 		for _, p := range []string{"/missing", "/gone", "/forbidden"} {
-			resp, err := c.Get(rs.URL + p)
+			resp, err := a.Do(c, mustGet(t, rs.URL+p))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -256,20 +258,9 @@ func TestTransportRedirects(t *testing.T) {
 	if got := other.requests(); len(got) != 1 || got[0] != "GET /landed auth= tok= body=" {
 		t.Errorf("redirect target got %q, want no credentials", got)
 	}
-	// PerHop picks each hop's own credentials instead.
-	rs.mu.Lock()
-	rs.seen = nil
-	rs.mu.Unlock()
-	perHop := &http.Client{Transport: &Transport{Base: base, Auth: a, PerHop: true}}
-	resp, err := perHop.Get(rs.URL + "/sub")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if got, want := rs.requests(), []string{"/sub auth=Bearer A tok=tok-A", "/private/landed auth=Bearer P tok="}; !slices.Equal(got, want) {
-		t.Errorf("PerHop requests %q, want %q", got, want)
-	}
-	_, err = c.Get(rs.URL + "/downgrade")
+	// The go command's redirect policy refuses a downgrade to http.
+	c.CheckRedirect = CheckRedirect
+	_, err := c.Get(rs.URL + "/downgrade")
 	var ie *InsecureURLError
 	if !errors.As(err, &ie) || ie.From == "" {
 		t.Fatalf("https to http redirect: error %v, want *InsecureURLError", err)
@@ -292,7 +283,7 @@ func TestTransportInsecureUserinfo(t *testing.T) {
 	if !errors.As(err, &ie) {
 		t.Fatalf("error %v, want *InsecureURLError", err)
 	}
-	want := "netrcauth: refusing to pass credentials to insecure URL: http://alice:xxxxx@" + strings.TrimPrefix(plain.URL, "http://") + "/mod/@v/list"
+	want := "refusing to pass credentials to insecure URL: http://alice:xxxxx@" + strings.TrimPrefix(plain.URL, "http://") + "/mod/@v/list"
 	if ie.Error() != want {
 		t.Errorf("error = %q, want %q", ie.Error(), want)
 	}
@@ -408,7 +399,7 @@ func TestHomeUndefined(t *testing.T) {
 		t.Fatalf("FromEnvironment without HOME: NetrcErr = %v", cfg.NetrcErr)
 	}
 	a := mustAuth(t, cfg)
-	resp, err := (&http.Client{Transport: &Transport{Base: rs.Client().Transport, Auth: a}}).Get(rs.URL + "/x")
+	resp, err := a.Do(&http.Client{Transport: &Transport{Base: rs.Client().Transport, Auth: a}}, mustGet(t, rs.URL+"/x"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,4 +432,14 @@ func TestKeyAndWalk(t *testing.T) {
 			t.Errorf("prefixes of Key(%s) = %q, want %q", tt.url, got, tt.want)
 		}
 	}
+}
+
+// mustGet returns a GET request for u.
+func mustGet(t testing.TB, u string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest("GET", u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
 }

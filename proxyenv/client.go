@@ -2,8 +2,6 @@ package proxyenv
 
 import (
 	"crypto/tls"
-	"fmt"
-	"io"
 	"maps"
 	"net"
 	"net/http"
@@ -64,9 +62,6 @@ type Client struct {
 	env      *Env
 	router   *Router
 	http     *http.Client
-	chain    *http.Client // like http, without per-hop retries (see Do)
-	base     http.RoundTripper
-	skip404  bool
 	direct   *http.Client
 	auth     *netrcauth.Auth
 	pool     trust.PoolSource
@@ -84,8 +79,6 @@ const (
 	// insecureTimeout is the whole-request limit the go command puts on
 	// GOINSECURE fetches.
 	insecureTimeout = 5 * time.Second
-	// maxRedirects is where the go command (like net/http) stops.
-	maxRedirects = 10
 )
 
 // Client returns a client for the environment e. It fails if the trust
@@ -164,20 +157,13 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 		env:      &ec,
 		router:   ec.Router(), // routes are computed per download; compile once
 		auth:     auth,
-		base:     tr,
 		pool:     pool,
 		proxy:    proxyFunc,
 		insecure: matcher.Compile(e.GOINSECURE),
-		skip404:  opts.SkipRerunOnNotFound,
 	}
 	c.http = &http.Client{
 		Transport:     &netrcauth.Transport{Base: tr, Auth: auth},
-		CheckRedirect: checkRedirect,
-	}
-	// Do restarts a failed redirect chain itself, like the go command.
-	c.chain = &http.Client{
-		Transport:     &netrcauth.Transport{Base: tr, Auth: auth, NoRetry: true},
-		CheckRedirect: checkRedirect,
+		CheckRedirect: netrcauth.CheckRedirect,
 	}
 
 	// GOINSECURE fetches skip certificate verification and give up after
@@ -188,7 +174,7 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 	ins.ForceAttemptHTTP2 = false                               // its insecure client speaks HTTP/1.1
 	c.direct = &http.Client{
 		Transport:     &netrcauth.Transport{Base: ins, Auth: auth},
-		CheckRedirect: checkRedirect,
+		CheckRedirect: netrcauth.CheckRedirect,
 		Timeout:       insecureTimeout,
 	}
 	return c, nil
@@ -233,34 +219,13 @@ func (e *Env) withProxySources() *Env {
 // to a 404 or 410). A request whose body cannot be replayed is not
 // retried. Do does not modify req.
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
-	resp, err := c.chain.Do(req)
-	if err != nil || req.URL.Scheme != "https" || resp.StatusCode < 400 || resp.StatusCode > 499 {
-		return resp, err
-	}
-	if c.skip404 && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
-		return resp, nil
-	}
-	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
-		return resp, nil
-	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
-	resp.Body.Close()
-	ctx := req.Context()
-	c.auth.Rerun(ctx, req.URL, resp, c.base)
-	retry := req.Clone(ctx)
-	if req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
-		if retry.Body, err = req.GetBody(); err != nil {
-			return nil, err
-		}
-	}
-	return c.chain.Do(retry)
+	return c.auth.Do(c.http, req)
 }
 
 // HTTP returns an *http.Client for module proxies and checksum databases.
-// It adds credentials and refuses redirects as [Client.Do] does, but after
-// a 4xx it retries only the redirect hop that failed, where the go command
-// (and Do) restart from the first URL.
-// Callers may use it directly; they must not modify it.
+// It adds credentials and follows redirects as [Client.Do] does, but it
+// does not re-run GOAUTH and retry after a 4xx response: use Do for the go
+// command's behaviour. Callers must not modify it.
 func (c *Client) HTTP() *http.Client { return c.http }
 
 // Env returns a copy of the environment the client was built from;
@@ -309,32 +274,4 @@ func (c *Client) Wait() { c.auth.Wait() }
 func (c *Client) CloseIdleConnections() {
 	c.http.CloseIdleConnections()
 	c.direct.CloseIdleConnections()
-}
-
-// A RedirectError reports a redirect the go command refuses to follow.
-type RedirectError struct {
-	From, To string // redacted URLs
-	// Insecure is set for a redirect from https to another scheme; else
-	// the redirect limit was reached.
-	Insecure bool
-}
-
-func (e *RedirectError) Error() string {
-	if e.Insecure {
-		return fmt.Sprintf("redirected from secure URL %s to insecure URL %s", e.From, e.To)
-	}
-	return fmt.Sprintf("stopped after %d redirects", maxRedirects)
-}
-
-// checkRedirect refuses what the go command refuses: leaving https for
-// another scheme once the first request was secure, and an eleventh
-// redirect.
-func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) > 0 && via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
-		return &RedirectError{From: via[len(via)-1].URL.Redacted(), To: req.URL.Redacted(), Insecure: true}
-	}
-	if len(via) >= maxRedirects {
-		return &RedirectError{From: via[len(via)-1].URL.Redacted(), To: req.URL.Redacted()}
-	}
-	return nil
 }

@@ -167,9 +167,12 @@ func TestClientRedirects(t *testing.T) {
 			t.Errorf("%s: Get(%s) = %q, %v; want error containing %q", tt.name, tt.url, body, err, tt.wantErr)
 			continue
 		}
-		var re *proxyenv.RedirectError
-		if !errors.As(err, &re) || re.Insecure != tt.insecure {
-			t.Errorf("%s: error %v: want a *RedirectError with Insecure=%v", tt.name, err, tt.insecure)
+		var ie *netrcauth.InsecureURLError
+		if errors.As(err, &ie) != tt.insecure {
+			t.Errorf("%s: error %v: *netrcauth.InsecureURLError %v, want %v", tt.name, err, !tt.insecure, tt.insecure)
+		}
+		if !tt.insecure && !errors.Is(err, netrcauth.ErrTooManyRedirects) {
+			t.Errorf("%s: error %v: want netrcauth.ErrTooManyRedirects", tt.name, err)
 		}
 		if tt.insecure && plainHits.Load() != before {
 			t.Errorf("%s: the insecure URL was requested", tt.name)

@@ -31,6 +31,7 @@ import (
 	"github.com/modnet/modnet/internal/mitmproxy"
 	"github.com/modnet/modnet/internal/modproxy"
 	"github.com/modnet/modnet/internal/tinyproxy"
+	"github.com/modnet/modnet/netrcauth"
 	"github.com/modnet/modnet/proxyenv"
 	"github.com/modnet/modnet/proxyenv/modfetch"
 	"github.com/modnet/modnet/trust"
@@ -689,9 +690,9 @@ var proxyCases = []proxyCase{
 		},
 		route: viaProxy,
 		check: func(t *testing.T, err error) {
-			var re *proxyenv.RedirectError
-			if !errors.As(err, &re) || !re.Insecure {
-				t.Errorf("error %v, want a *proxyenv.RedirectError", err)
+			var ie *netrcauth.InsecureURLError
+			if !errors.As(err, &ie) || ie.From == "" {
+				t.Errorf("error %v, want a *netrcauth.InsecureURLError for the redirect", err)
 			}
 		},
 	},
