@@ -39,10 +39,12 @@ type ClientOptions struct {
 	// and TLSClientConfig are replaced.
 	Base *http.Transport
 
-	// LenientProxy accepts HTTP proxy variables that the go command's HTTP
-	// client silently ignores or misreads (see [Env.ValidateProxy]) and
-	// uses them as it does. By default [Env.Client] refuses them.
-	LenientProxy bool
+	// StrictHTTPProxy refuses HTTP proxy variables that the go command's
+	// HTTP client silently ignores or misreads (see
+	// [Env.ValidateHTTPProxy]), such as a proxy URL without a scheme. By
+	// default [Env.Client] uses them as the go command does, and
+	// [Env.Lint] reports them.
+	StrictHTTPProxy bool
 
 	// SkipRerunOnNotFound does not re-run GOAUTH commands and retry after a
 	// 404 or 410 from a proxy that merely lacks a module. The go command
@@ -83,8 +85,8 @@ const (
 
 // Client returns a client for the environment e. It fails if the trust
 // sources cannot be loaded, GOAUTH is invalid (the go command's own
-// errors), or, unless opts.LenientProxy is set, an HTTP proxy variable is
-// one the go command would silently misread.
+// errors), or, when opts.StrictHTTPProxy is set, an HTTP proxy variable
+// is one the go command would silently misread.
 //
 // The returned client's HTTP method gives the *http.Client to use for
 // module proxies and checksum databases; errors from its requests hold a
@@ -106,8 +108,8 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 		return ""
 	}
 
-	if !opts.LenientProxy {
-		if err := e.withProxySources().ValidateProxy(); err != nil {
+	if opts.StrictHTTPProxy {
+		if err := e.withProxySources().ValidateHTTPProxy(); err != nil {
 			return nil, err
 		}
 	}
@@ -135,7 +137,7 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 		return nil, err
 	}
 
-	proxyFunc := e.ProxyConfig().ProxyFunc()
+	proxyFunc := e.HTTPProxyConfig().ProxyFunc()
 	proxy := func(req *http.Request) (*url.URL, error) { return proxyFunc(req.URL) }
 
 	base := opts.Base
@@ -182,7 +184,7 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 
 // withProxySources returns e or, when e.Sources does not record the HTTP
 // proxy values the client will use (an Env built as a literal), a copy
-// whose Sources do, so that ValidateProxy checks them.
+// whose Sources do, so that ValidateHTTPProxy checks them.
 func (e *Env) withProxySources() *Env {
 	vars := [...]struct{ name, value string }{
 		{"HTTP_PROXY", e.HTTP_PROXY}, {"HTTPS_PROXY", e.HTTPS_PROXY}, {"NO_PROXY", e.NO_PROXY},
@@ -247,8 +249,8 @@ func (c *Client) Router() *Router { return c.router }
 // Trust returns the roots the client trusts.
 func (c *Client) Trust() trust.PoolSource { return c.pool }
 
-// Proxy returns the HTTP proxy the client uses for u, or nil for none.
-func (c *Client) Proxy(u *url.URL) (*url.URL, error) { return c.proxy(u) }
+// HTTPProxy returns the HTTP proxy the client uses for u, or nil for none.
+func (c *Client) HTTPProxy(u *url.URL) (*url.URL, error) { return c.proxy(u) }
 
 // DirectClient returns the client for a direct (version control) lookup of
 // modulePath, as the go command chooses it: when a GOINSECURE pattern

@@ -261,10 +261,10 @@ func TestClientsDoNotInterfere(t *testing.T) {
 		Trust:       srv.pool(t),
 		Credentials: []netrcauth.Credential{netrcauth.Bearer(strings.TrimPrefix(target, "https://"), netrcauth.NewSecret("tok-B"))},
 	})
-	if p, _ := direct.Proxy(mustParse(t, target)); p != nil {
+	if p, _ := direct.HTTPProxy(mustParse(t, target)); p != nil {
 		t.Fatalf("direct client's Proxy(%s) = %v, want none", target, p)
 	}
-	if p, _ := viaProxy.Proxy(mustParse(t, target)); p == nil || p.Host != mitm.URL.Host {
+	if p, _ := viaProxy.HTTPProxy(mustParse(t, target)); p == nil || p.Host != mitm.URL.Host {
 		t.Fatalf("proxied client's Proxy(%s) = %v, want %v", target, p, mitm.URL)
 	}
 
@@ -332,27 +332,27 @@ func TestClientRejectsInvalidProxy(t *testing.T) {
 		vars    map[string]string
 		wantErr error
 	}{
-		{map[string]string{"HTTPS_PROXY": "http://[bad"}, proxyenv.ErrProxyUnparsable},
-		{map[string]string{"https_proxy": "ftp://proxy.example:21"}, proxyenv.ErrProxyScheme},
-		{map[string]string{"HTTP_PROXY": "http://127.0.0.1:3128", "REQUEST_METHOD": "GET"}, proxyenv.ErrProxyCGI},
+		{map[string]string{"HTTPS_PROXY": "http://[bad"}, proxyenv.ErrHTTPProxyUnparsable},
+		{map[string]string{"https_proxy": "ftp://proxy.example:21"}, proxyenv.ErrHTTPProxyScheme},
+		{map[string]string{"HTTP_PROXY": "http://127.0.0.1:3128", "REQUEST_METHOD": "GET"}, proxyenv.ErrHTTPProxyCGI},
 		{map[string]string{"NO_PROXY": "https://example.com"}, proxyenv.ErrNoProxyEntry},
 	}
 	for _, tt := range tests {
 		env := loadEnv(t, tt.vars)
-		_, err := env.Client(proxyenv.ClientOptions{})
-		var pe *proxyenv.ProxyError
+		_, err := env.Client(proxyenv.ClientOptions{StrictHTTPProxy: true})
+		var pe *proxyenv.HTTPProxyError
 		if !errors.Is(err, tt.wantErr) || !errors.As(err, &pe) {
-			t.Errorf("Client() with %v: %v, want a *ProxyError wrapping %v", tt.vars, err, tt.wantErr)
+			t.Errorf("Client() with %v: %v, want a *HTTPProxyError wrapping %v", tt.vars, err, tt.wantErr)
 		}
-		c, err := env.Client(proxyenv.ClientOptions{LenientProxy: true})
+		c, err := env.Client(proxyenv.ClientOptions{})
 		if err != nil || c == nil {
-			t.Errorf("Client(LenientProxy) with %v: %v", tt.vars, err)
+			t.Errorf("Client() with %v: %v, want the go command's reading", tt.vars, err)
 		}
 	}
 
 	// Passwords never reach the error.
 	env := loadEnv(t, map[string]string{"HTTPS_PROXY": "ftp://alice:hunter2@proxy.example"})
-	if _, err := env.Client(proxyenv.ClientOptions{}); err == nil || strings.Contains(err.Error(), "hunter2") {
+	if _, err := env.Client(proxyenv.ClientOptions{StrictHTTPProxy: true}); err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("Client() error %v: want an error without the password", err)
 	}
 }
@@ -365,11 +365,11 @@ func TestClientRejectsInvalidProxyLiteralEnv(t *testing.T) {
 		{HTTPS_PROXY: "http://[bad", GOAUTH: "off"},
 		{HTTPS_PROXY: "http://[bad", GOAUTH: "off", Sources: map[string]proxyenv.Value{"GOPROXY": {Name: "GOPROXY", Value: "off"}}},
 	} {
-		if _, err := env.Client(proxyenv.ClientOptions{}); !errors.Is(err, proxyenv.ErrProxyUnparsable) {
-			t.Errorf("literal Env with HTTPS_PROXY=%q: Client() = %v, want ErrProxyUnparsable", env.HTTPS_PROXY, err)
+		if _, err := env.Client(proxyenv.ClientOptions{StrictHTTPProxy: true}); !errors.Is(err, proxyenv.ErrHTTPProxyUnparsable) {
+			t.Errorf("literal Env with HTTPS_PROXY=%q: Client(StrictHTTPProxy) = %v, want ErrHTTPProxyUnparsable", env.HTTPS_PROXY, err)
 		}
-		if _, err := env.Client(proxyenv.ClientOptions{LenientProxy: true}); err != nil {
-			t.Errorf("literal Env with HTTPS_PROXY=%q: Client(LenientProxy) = %v", env.HTTPS_PROXY, err)
+		if _, err := env.Client(proxyenv.ClientOptions{}); err != nil {
+			t.Errorf("literal Env with HTTPS_PROXY=%q: Client() = %v", env.HTTPS_PROXY, err)
 		}
 	}
 	// A valid literal Env passes.

@@ -31,8 +31,8 @@
 // HTTP_PROXY, HTTPS_PROXY and NO_PROXY come from the process environment
 // only, upper-case spelling first as in Go 1.26's net/http (the lower-case
 // first order of httpproxy.FromEnvironment in golang.org/x/net differs).
-// [Env.ProxyConfig] returns them as an httpproxy.Config and
-// [Env.ValidateProxy] reports the values httpproxy would silently misread.
+// [Env.HTTPProxyConfig] returns them as an httpproxy.Config and
+// [Env.ValidateHTTPProxy] reports the values httpproxy would silently misread.
 // Passwords in proxy URLs are redacted in every error, String and lint
 // message.
 //

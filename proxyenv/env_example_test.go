@@ -81,10 +81,10 @@ func ExampleLintEnvFile() {
 	// env:3: GOAUTH: assigned again; the last assignment wins (line 4)
 }
 
-// ProxyConfig gives the go command's view of the HTTP proxy variables:
-// upper-case names first. ValidateProxy reports what httpproxy would
+// HTTPProxyConfig gives the go command's view of the HTTP proxy variables:
+// upper-case names first. ValidateHTTPProxy reports what httpproxy would
 // silently misread, without revealing passwords.
-func ExampleEnv_ValidateProxy() {
+func ExampleEnv_ValidateHTTPProxy() {
 	environ := map[string]string{
 		"HTTPS_PROXY": "http://alice:s3cret@[proxy.example",
 		"https_proxy": "http://ignored.example:3128",
@@ -95,7 +95,7 @@ func ExampleEnv_ValidateProxy() {
 		BuildGOROOT: func() string { return "" },
 	})
 	fmt.Println(env.Sources["HTTPS_PROXY"])
-	fmt.Println(env.ValidateProxy())
+	fmt.Println(env.ValidateHTTPProxy())
 	// Output:
 	// HTTPS_PROXY=http://alice:xxxxx@[proxy.example (env)
 	// proxyenv: HTTPS_PROXY="http://alice:xxxxx@[proxy.example": not a valid URL; httpproxy uses "http://http://alice:xxxxx@[proxy.example" instead (missing ']' in host)

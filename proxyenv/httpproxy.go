@@ -12,15 +12,15 @@ import (
 	"golang.org/x/net/http/httpproxy"
 )
 
-// ProxyConfig returns the HTTP proxy configuration the go command's HTTP
+// HTTPProxyConfig returns the HTTP proxy configuration the go command's HTTP
 // client uses: net/http's ProxyFromEnvironment in Go 1.26 reads HTTP_PROXY,
 // HTTPS_PROXY and NO_PROXY upper-case first (unlike
 // httpproxy.FromEnvironment in golang.org/x/net, which prefers the
 // lower-case names), and treats a non-empty REQUEST_METHOD as CGI.
 //
 // The result is a new Config on each call. httpproxy silently ignores or
-// rewrites values it cannot parse; [Env.ValidateProxy] reports them.
-func (e *Env) ProxyConfig() *httpproxy.Config {
+// rewrites values it cannot parse; [Env.ValidateHTTPProxy] reports them.
+func (e *Env) HTTPProxyConfig() *httpproxy.Config {
 	return &httpproxy.Config{
 		HTTPProxy:  e.HTTP_PROXY,
 		HTTPSProxy: e.HTTPS_PROXY,
@@ -29,28 +29,28 @@ func (e *Env) ProxyConfig() *httpproxy.Config {
 	}
 }
 
-// A ProxyError reports an HTTP proxy variable whose value
+// A HTTPProxyError reports an HTTP proxy variable whose value
 // golang.org/x/net/http/httpproxy would silently ignore or misread.
 // Value has any password redacted.
-type ProxyError struct {
+type HTTPProxyError struct {
 	Name  string // the variable as spelled in the environment ("https_proxy")
 	Value string // the value, redacted
-	Err   error  // one of ErrProxyUnparsable, ErrProxyScheme, ErrProxyNoHost, ErrProxyCGI, ErrNoProxyEntry
+	Err   error  // one of ErrHTTPProxyUnparsable, ErrHTTPProxyScheme, ErrHTTPProxyNoHost, ErrHTTPProxyCGI, ErrNoProxyEntry
 	// Detail is extra explanation, such as the URL httpproxy would use
 	// instead (redacted).
 	Detail string
 }
 
-// Errors wrapped by [ProxyError].
+// Errors wrapped by [HTTPProxyError].
 var (
-	ErrProxyUnparsable = errors.New("not a valid URL")
-	ErrProxyScheme     = errors.New("unsupported proxy scheme (net/http supports http, https, socks5, socks5h)")
-	ErrProxyNoHost     = errors.New("proxy URL has no host")
-	ErrProxyCGI        = errors.New("ignored for http:// URLs in a CGI environment (REQUEST_METHOD is set)")
+	ErrHTTPProxyUnparsable = errors.New("not a valid URL")
+	ErrHTTPProxyScheme     = errors.New("unsupported proxy scheme (net/http supports http, https, socks5, socks5h)")
+	ErrHTTPProxyNoHost     = errors.New("proxy URL has no host")
+	ErrHTTPProxyCGI        = errors.New("ignored for http:// URLs in a CGI environment (REQUEST_METHOD is set)")
 	ErrNoProxyEntry    = errors.New("NO_PROXY entry can never match")
 )
 
-func (e *ProxyError) Error() string {
+func (e *HTTPProxyError) Error() string {
 	s := "proxyenv: " + e.Name + "=" + quote(e.Value) + ": " + e.Err.Error()
 	if e.Detail != "" {
 		s += "; " + e.Detail
@@ -59,17 +59,17 @@ func (e *ProxyError) Error() string {
 }
 
 // Unwrap returns e.Err.
-func (e *ProxyError) Unwrap() error { return e.Err }
+func (e *HTTPProxyError) Unwrap() error { return e.Err }
 
-// ValidateProxy reports HTTP_PROXY, HTTPS_PROXY and NO_PROXY values that
+// ValidateHTTPProxy reports HTTP_PROXY, HTTPS_PROXY and NO_PROXY values that
 // the go command's HTTP client would silently ignore or misread: a proxy
 // that does not parse as a URL (httpproxy then retries with "http://"
 // prepended, so "http://[bad" becomes "http://http://[bad"), a proxy with
 // an unsupported scheme or no host, HTTP_PROXY in a CGI environment, and
 // NO_PROXY entries that can never match. It returns nil or the errors
-// joined; each is a *[ProxyError] naming the variable, with credentials
+// joined; each is a *[HTTPProxyError] naming the variable, with credentials
 // redacted.
-func (e *Env) ValidateProxy() error {
+func (e *Env) ValidateHTTPProxy() error {
 	var errs []error
 	for _, key := range [...]string{"HTTP_PROXY", "HTTPS_PROXY"} {
 		v := e.Sources[key]
@@ -80,7 +80,7 @@ func (e *Env) ValidateProxy() error {
 			errs = append(errs, err)
 		}
 		if key == "HTTP_PROXY" && e.REQUEST_METHOD != "" {
-			errs = append(errs, &ProxyError{Name: v.Name, Value: redactURLString(v.Value), Err: ErrProxyCGI})
+			errs = append(errs, &HTTPProxyError{Name: v.Name, Value: redactURLString(v.Value), Err: ErrHTTPProxyCGI})
 		}
 	}
 	if v := e.Sources["NO_PROXY"]; v.Value != "" {
@@ -90,7 +90,7 @@ func (e *Env) ValidateProxy() error {
 				continue
 			}
 			if why := noProxyEntryProblem(p); why != "" {
-				errs = append(errs, &ProxyError{Name: v.Name, Value: p, Err: ErrNoProxyEntry, Detail: why})
+				errs = append(errs, &HTTPProxyError{Name: v.Name, Value: p, Err: ErrNoProxyEntry, Detail: why})
 			}
 		}
 	}
@@ -100,36 +100,36 @@ func (e *Env) ValidateProxy() error {
 // validateProxyURL mirrors httpproxy's parsing of a proxy value: parse it
 // as a URL; if that fails or yields no scheme or host, parse it again with
 // "http://" prepended and use that if it parses.
-func validateProxyURL(name, raw string) *ProxyError {
+func validateProxyURL(name, raw string) *HTTPProxyError {
 	red := redactURLString(raw)
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		u2, err2 := url.Parse("http://" + raw)
 		switch {
 		case err2 != nil && err != nil:
-			return &ProxyError{Name: name, Value: red, Err: ErrProxyUnparsable,
+			return &HTTPProxyError{Name: name, Value: red, Err: ErrHTTPProxyUnparsable,
 				Detail: "net/http ignores it and connects directly (" + scrub(urlErrText(err), raw) + ")"}
 		case err2 != nil:
 			// Parsed but without scheme or host; httpproxy then uses it as is.
-			return &ProxyError{Name: name, Value: red, Err: ErrProxyNoHost}
+			return &HTTPProxyError{Name: name, Value: red, Err: ErrHTTPProxyNoHost}
 		case err != nil:
-			return &ProxyError{Name: name, Value: red, Err: ErrProxyUnparsable,
+			return &HTTPProxyError{Name: name, Value: red, Err: ErrHTTPProxyUnparsable,
 				Detail: "httpproxy uses " + quote("http://"+red) + " instead (" + scrub(urlErrText(err), raw) + ")"}
 		}
 		if strings.Contains(raw, "://") {
 			// A URL with a scheme but no host: the retry misreads it.
-			return &ProxyError{Name: name, Value: red, Err: ErrProxyNoHost,
+			return &HTTPProxyError{Name: name, Value: red, Err: ErrHTTPProxyNoHost,
 				Detail: "httpproxy uses " + quote("http://"+red) + " instead"}
 		}
 		u = u2
 	}
 	if u.Hostname() == "" {
-		return &ProxyError{Name: name, Value: red, Err: ErrProxyNoHost}
+		return &HTTPProxyError{Name: name, Value: red, Err: ErrHTTPProxyNoHost}
 	}
 	switch u.Scheme {
 	case "http", "https", "socks5", "socks5h":
 	default:
-		return &ProxyError{Name: name, Value: red, Err: ErrProxyScheme, Detail: "scheme " + quote(u.Scheme)}
+		return &HTTPProxyError{Name: name, Value: red, Err: ErrHTTPProxyScheme, Detail: "scheme " + quote(u.Scheme)}
 	}
 	return nil
 }

@@ -31,9 +31,9 @@ func TestProxyConfigPrecedence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		e := memLoad(t, tt.env, memFS{})
-		c := e.ProxyConfig()
+		c := e.HTTPProxyConfig()
 		if c.HTTPSProxy != tt.wantHTTPS || c.NoProxy != tt.wantNo || c.CGI != tt.wantCGI {
-			t.Errorf("%s: ProxyConfig() = %+v, want HTTPSProxy %q NoProxy %q CGI %v", tt.name, c, tt.wantHTTPS, tt.wantNo, tt.wantCGI)
+			t.Errorf("%s: HTTPProxyConfig() = %+v, want HTTPSProxy %q NoProxy %q CGI %v", tt.name, c, tt.wantHTTPS, tt.wantNo, tt.wantCGI)
 		}
 		if got := e.Sources["HTTPS_PROXY"].Name; got != tt.wantName {
 			t.Errorf("%s: Sources[HTTPS_PROXY].Name = %q, want %q", tt.name, got, tt.wantName)
@@ -67,7 +67,7 @@ func (p *recordingProxy) used() bool {
 }
 
 // TestProxyPrecedenceMatchesGo checks which of two proxies the go command
-// uses when both spellings are set, against ProxyConfig's choice.
+// uses when both spellings are set, against HTTPProxyConfig's choice.
 func TestProxyPrecedenceMatchesGo(t *testing.T) {
 	gooracle.Required(t)
 	tests := []struct {
@@ -97,7 +97,7 @@ func TestProxyPrecedenceMatchesGo(t *testing.T) {
 			}
 			e, _ := Load(LoadOptions{Getenv: g.Getenv, LookupEnv: g.Get})
 			u, _ := url.Parse("https://proxy.example/example.com/m/@v/v1.0.0.info")
-			pu, err := e.ProxyConfig().ProxyFunc()(u)
+			pu, err := e.HTTPProxyConfig().ProxyFunc()(u)
 			if err != nil || pu == nil {
 				t.Fatalf("ProxyFunc(%s) = %v, %v", u, pu, err)
 			}
@@ -111,7 +111,7 @@ func TestProxyPrecedenceMatchesGo(t *testing.T) {
 				goUsed = b.URL
 			}
 			if "http://"+pu.Host != goUsed {
-				t.Errorf("ProxyConfig chose %s, the go command used %s", pu, goUsed)
+				t.Errorf("HTTPProxyConfig chose %s, the go command used %s", pu, goUsed)
 			}
 		})
 	}
@@ -128,30 +128,30 @@ func TestValidateProxy(t *testing.T) {
 		{"https://u:pw@proxy.example", nil},
 		{"socks5://127.0.0.1:1080", nil},
 		{"socks5h://127.0.0.1:1080", nil},
-		{"http://[bad", ErrProxyUnparsable},
-		{"http://u:pw@[bad", ErrProxyUnparsable},
-		{"ftp://proxy.example", ErrProxyScheme},
-		{"socks4://proxy.example", ErrProxyScheme},
-		{"http://", ErrProxyNoHost},
-		{"http://:3128", ErrProxyNoHost},
-		{"%zz", ErrProxyUnparsable},
+		{"http://[bad", ErrHTTPProxyUnparsable},
+		{"http://u:pw@[bad", ErrHTTPProxyUnparsable},
+		{"ftp://proxy.example", ErrHTTPProxyScheme},
+		{"socks4://proxy.example", ErrHTTPProxyScheme},
+		{"http://", ErrHTTPProxyNoHost},
+		{"http://:3128", ErrHTTPProxyNoHost},
+		{"%zz", ErrHTTPProxyUnparsable},
 	}
 	for _, tt := range tests {
 		e := memLoad(t, map[string]string{"HTTPS_PROXY": tt.value}, memFS{})
-		err := e.ValidateProxy()
+		err := e.ValidateHTTPProxy()
 		if tt.want == nil {
 			if err != nil {
-				t.Errorf("ValidateProxy(HTTPS_PROXY=%q) = %v, want nil", tt.value, err)
+				t.Errorf("ValidateHTTPProxy(HTTPS_PROXY=%q) = %v, want nil", tt.value, err)
 			}
 			continue
 		}
-		var pe *ProxyError
+		var pe *HTTPProxyError
 		if !errors.Is(err, tt.want) || !errors.As(err, &pe) || pe.Name != "HTTPS_PROXY" {
-			t.Errorf("ValidateProxy(HTTPS_PROXY=%q) = %v, want a *ProxyError for HTTPS_PROXY wrapping %v", tt.value, err, tt.want)
+			t.Errorf("ValidateHTTPProxy(HTTPS_PROXY=%q) = %v, want a *HTTPProxyError for HTTPS_PROXY wrapping %v", tt.value, err, tt.want)
 			continue
 		}
 		if strings.Contains(err.Error(), "pw") {
-			t.Errorf("ValidateProxy(HTTPS_PROXY=%q) = %v, leaks the password", tt.value, err)
+			t.Errorf("ValidateHTTPProxy(HTTPS_PROXY=%q) = %v, leaks the password", tt.value, err)
 		}
 	}
 }

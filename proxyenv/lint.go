@@ -197,7 +197,7 @@ func patternProblems(list string) []string {
 // rather than clearing a value), GONOPROXY or GONOSUMDB set empty while
 // GOPRIVATE is set (use "none" to clear them), pattern lists with stray
 // spaces, a GOROOT the go command cannot use, and the proxy problems
-// [Env.ValidateProxy] finds. Credentials are redacted.
+// [Env.ValidateHTTPProxy] finds. Credentials are redacted.
 func (e *Env) Lint() []Diagnostic {
 	ds := append([]Diagnostic(nil), e.Problems...)
 	for _, f := range e.Files {
@@ -234,9 +234,9 @@ func (e *Env) Lint() []Diagnostic {
 			ds = append(ds, Diagnostic{Name: name, Message: m})
 		}
 	}
-	if err := e.ValidateProxy(); err != nil {
+	if err := e.ValidateHTTPProxy(); err != nil {
 		for _, err := range unjoin(err) {
-			var pe *ProxyError
+			var pe *HTTPProxyError
 			if errors.As(err, &pe) {
 				msg := strings.TrimPrefix(pe.Error(), "proxyenv: "+pe.Name+"=")
 				ds = append(ds, Diagnostic{Name: pe.Name, Message: "value " + msg})

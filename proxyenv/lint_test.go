@@ -226,7 +226,7 @@ func FuzzLint(f *testing.F) {
 		for _, v := range e.Sources {
 			out = append(out, v.String())
 		}
-		if err := e.ValidateProxy(); err != nil {
+		if err := e.ValidateHTTPProxy(); err != nil {
 			out = append(out, err.Error())
 		}
 		if all := strings.Join(out, "\n"); strings.Contains(all, secret) {

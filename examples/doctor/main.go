@@ -341,7 +341,7 @@ func envDiagnostics(env *proxyenv.Env) []diagnostic {
 	}
 	// Env.Lint covers the go env files, empty variables, the pattern
 	// lists (matcher.Lint) and the HTTP proxy variables
-	// (Env.ValidateProxy).
+	// (Env.ValidateHTTPProxy).
 	for _, d := range env.Lint() {
 		ds = append(ds, diagnostic{Severity: "warning", Topic: "goenv", Name: d.Name, File: d.File, Line: d.Line, Message: d.Message})
 	}

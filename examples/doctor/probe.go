@@ -51,7 +51,7 @@ func newProber(env *proxyenv.Env, getenv func(string) string, timeout time.Durat
 		diags = append(diags, diagnostic{Severity: "error", Topic: "trust", Message: err.Error()})
 		pool = nil
 	}
-	proxy := env.ProxyConfig().ProxyFunc()
+	proxy := env.HTTPProxyConfig().ProxyFunc()
 	return &prober{
 		pool: pool,
 		opts: []trust.Option{

@@ -203,7 +203,7 @@ type proxyCase struct {
 	setup  func(t *testing.T, h *proxyHarness)
 	wantOK bool
 	route  int
-	// lenient builds the client with LenientProxy.
+	// lenient builds the client without StrictHTTPProxy; other cases set it.
 	lenient bool
 	// check, if set, inspects modnet's error.
 	check func(t *testing.T, err error)
@@ -792,7 +792,7 @@ func TestProxyMatchesGoModDownload(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := env.Client(proxyenv.ClientOptions{CommandEnv: h.g.Environ(), LenientProxy: tc.lenient})
+			c, err := env.Client(proxyenv.ClientOptions{CommandEnv: h.g.Environ(), StrictHTTPProxy: !tc.lenient})
 			if err != nil {
 				t.Fatalf("Client: %v", err)
 			}
