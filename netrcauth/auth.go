@@ -13,7 +13,7 @@ import (
 
 // Config describes where credentials come from. Its zero value (GOAUTH ""
 // meaning "netrc", no netrc file) provides no credentials but still behaves
-// like the go command on 4xx responses. Build an [Auth] with [Config.New];
+// like the go command on 4xx responses. Build an [Auth] with [Config.Build];
 // later changes to a Config do not affect Auths built from it.
 type Config struct {
 	// GOAUTH is the GOAUTH value the go command would use (process
@@ -63,18 +63,19 @@ type Config struct {
 	ReadFile func(name string) ([]byte, error)
 }
 
-// FromEnvironment returns the Config the go command would use in an
-// environment read through getenv on goos: GOAUTH from getenv("GOAUTH") and
-// NetrcFile/NetrcErr from [Path]. The go command also reads GOAUTH from the
-// go env file; callers that resolve the go env (such as proxyenv) should
-// overwrite GOAUTH with the resolved value. NETRC is, like in the go
-// command, only taken from getenv.
-func FromEnvironment(getenv func(string) string, goos string) Config {
-	if goos == "" {
-		goos = runtime.GOOS
+// FromEnvironment returns the Config the go command would use in the
+// environment read through getenv (nil means [os.Getenv]): GOAUTH from
+// getenv("GOAUTH") and NetrcFile/NetrcErr from [Path] for the running
+// operating system. The go command also reads GOAUTH from the go env file;
+// callers that resolve the go env (such as proxyenv) should overwrite
+// GOAUTH with the resolved value. NETRC is, like in the go command, only
+// taken from getenv.
+func FromEnvironment(getenv func(string) string) *Config {
+	if getenv == nil {
+		getenv = os.Getenv
 	}
-	path, err := Path(getenv, goos, nil)
-	return Config{GOAUTH: getenv("GOAUTH"), NetrcFile: path, NetrcErr: err}
+	path, err := Path(getenv, runtime.GOOS, nil)
+	return &Config{GOAUTH: getenv("GOAUTH"), NetrcFile: path, NetrcErr: err}
 }
 
 // Auth holds the credentials of one [Config]: the parsed GOAUTH methods,
@@ -100,11 +101,11 @@ type Auth struct {
 	bg sync.WaitGroup // background git credential checks
 }
 
-// New parses c.GOAUTH and returns an Auth. GOAUTH errors the go command
+// Build parses c.GOAUTH and returns an Auth. GOAUTH errors the go command
 // stops on are *[GOAUTHError]s, checked in the go command's order
 // (including that git directories exist). New runs no command and reads no
 // file.
-func (c Config) New() (*Auth, error) {
+func (c Config) Build() (*Auth, error) {
 	stat := c.Stat
 	if stat == nil {
 		stat = os.Stat

@@ -46,7 +46,7 @@ func BenchmarkParse(b *testing.B) {
 // BenchmarkHeader compares a credential lookup per request (baseline: the
 // request construction it is added to).
 func BenchmarkHeader(b *testing.B) {
-	a, err := Config{GOAUTH: "off", Credentials: []Credential{Bearer("proxy.example/go", NewSecret("t"))}}.New()
+	a, err := Config{GOAUTH: "off", Credentials: []Credential{Bearer("proxy.example/go", NewSecret("t"))}}.Build()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -123,7 +123,7 @@ func ExampleTransport() {
 				return netrcauth.NewSecret("fresh"), nil
 			}),
 		},
-	}.New()
+	}.Build()
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -131,9 +131,9 @@ func TestGitGOAUTHErrors(t *testing.T) {
 		{"git /nonexistent/x", "netrcauth: GOAUTH=git encountered an error; cannot stat /nonexistent/x: stat /nonexistent/x: no such file or directory"},
 	}
 	for _, tt := range tests {
-		_, err := Config{GOAUTH: tt.goauth}.New()
+		_, err := Config{GOAUTH: tt.goauth}.Build()
 		if err == nil || err.Error() != tt.want {
-			t.Errorf("Config{GOAUTH: %q}.New() error = %v, want %q", tt.goauth, err, tt.want)
+			t.Errorf("Config{GOAUTH: %q}.Build() error = %v, want %q", tt.goauth, err, tt.want)
 		}
 	}
 }

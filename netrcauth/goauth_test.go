@@ -98,9 +98,9 @@ func TestOracleGOAUTHErrors(t *testing.T) {
 				t.Fatalf("go command accepted GOAUTH=%q", v)
 			}
 			goMsg := strings.TrimSpace(string(stderr))
-			_, ourErr := Config{GOAUTH: v}.New()
+			_, ourErr := Config{GOAUTH: v}.Build()
 			if ourErr == nil {
-				t.Fatalf("Config{GOAUTH: %q}.New() accepted it; go command: %s", v, goMsg)
+				t.Fatalf("Config{GOAUTH: %q}.Build() accepted it; go command: %s", v, goMsg)
 			}
 			ours := "go: " + strings.TrimPrefix(ourErr.Error(), "netrcauth: ")
 			if ours != goMsg {

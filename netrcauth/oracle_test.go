@@ -140,7 +140,7 @@ func runOurDownloadErr(t *testing.T, srv *modproxy.Server, e goEnv, tweak func(*
 	if tweak != nil {
 		tweak(&cfg)
 	}
-	a, err := cfg.New()
+	a, err := cfg.Build()
 	if err != nil {
 		t.Fatalf("Config.New: %v", err)
 	}

@@ -79,7 +79,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		Logf: record,
 	}
 	show(cfg)
-	a, err := cfg.New()
+	a, err := cfg.Build()
 	if err != nil {
 		t.Fatal(err)
 	}

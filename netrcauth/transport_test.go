@@ -56,7 +56,7 @@ func (rs *recordingServer) host() string { return strings.TrimPrefix(rs.URL, "ht
 
 func mustAuth(t *testing.T, c Config) *Auth {
 	t.Helper()
-	a, err := c.New()
+	a, err := c.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,14 +391,14 @@ func TestAnyPort(t *testing.T) {
 func TestHomeUndefined(t *testing.T) {
 	t.Parallel()
 	rs := newRecordingServer(t, func(*http.Request, string) int { return http.StatusUnauthorized })
-	cfg := FromEnvironment(func(string) string { return "" }, "linux")
+	cfg := FromEnvironment(func(string) string { return "" })
 	var logs []string
 	cfg.Logf = func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }
 	var he *HomeDirError
 	if !errors.As(cfg.NetrcErr, &he) || he.Var != "HOME" {
 		t.Fatalf("FromEnvironment without HOME: NetrcErr = %v", cfg.NetrcErr)
 	}
-	a := mustAuth(t, cfg)
+	a := mustAuth(t, *cfg)
 	resp, err := a.Do(&http.Client{Transport: &Transport{Base: rs.Client().Transport, Auth: a}}, mustGet(t, rs.URL+"/x"))
 	if err != nil {
 		t.Fatal(err)

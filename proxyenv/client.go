@@ -132,7 +132,7 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 		Env:                 opts.CommandEnv,
 		SkipRerunOnNotFound: opts.SkipRerunOnNotFound,
 		Logf:                opts.Logf,
-	}.New()
+	}.Build()
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ import (
 // reach the network.
 func ExampleFetcher_Download() {
 	ctx := context.Background()
-	env, err := proxyenv.FromEnvironment() // GOPROXY & co. exactly as `go env` resolves them
+	env, err := proxyenv.FromEnvironment(nil) // GOPROXY & co. exactly as `go env` resolves them
 	if err != nil {
 		log.Fatal(err)
 	}

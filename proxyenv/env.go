@@ -198,10 +198,11 @@ type LoadOptions struct {
 	GOOS string
 }
 
-// FromEnvironment is Load(LoadOptions{}): the go environment of the
-// current process and user.
-func FromEnvironment() (*Env, error) {
-	return Load(LoadOptions{})
+// FromEnvironment is Load(LoadOptions{Getenv: getenv}): the go
+// environment of the current user with the process environment read
+// through getenv (nil means [os.Getenv]).
+func FromEnvironment(getenv func(string) string) (*Env, error) {
+	return Load(LoadOptions{Getenv: getenv})
 }
 
 type loadState struct {

@@ -47,7 +47,7 @@ var (
 	ErrHTTPProxyScheme     = errors.New("unsupported proxy scheme (net/http supports http, https, socks5, socks5h)")
 	ErrHTTPProxyNoHost     = errors.New("proxy URL has no host")
 	ErrHTTPProxyCGI        = errors.New("ignored for http:// URLs in a CGI environment (REQUEST_METHOD is set)")
-	ErrNoProxyEntry    = errors.New("NO_PROXY entry can never match")
+	ErrNoProxyEntry        = errors.New("NO_PROXY entry can never match")
 )
 
 func (e *HTTPProxyError) Error() string {

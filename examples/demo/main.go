@@ -133,7 +133,7 @@ func run(out io.Writer) error {
 	say("")
 
 	// The environment a developer typically starts with. A real program
-	// would call proxyenv.FromEnvironment() to read it like "go env".
+	// would call proxyenv.FromEnvironment(nil) to read it like "go env".
 	env := &proxyenv.Env{
 		GOPROXY:     w.goproxyURL,
 		GOPRIVATE:   "corp.example",
