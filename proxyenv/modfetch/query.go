@@ -128,7 +128,7 @@ type queryRun struct {
 	mu    sync.Mutex // held by the download using the state
 	f     *Fetcher
 	route *proxyenv.Route
-	srcs  map[int]*proxySource
+	srcs  map[int]source
 
 	// gomods caches go.mod fetches by version, errors included, shared
 	// with the nested retraction query (the go command fetches each once).
@@ -169,11 +169,28 @@ func (q *queryRun) hasGoMod(ctx context.Context, version string) (bool, error) {
 }
 
 func (f *Fetcher) newQueryRun(route *proxyenv.Route) *queryRun {
-	return &queryRun{f: f, route: route, srcs: map[int]*proxySource{}, gomods: map[string]*goModResult{}, zips: map[string]*zipResult{}}
+	return &queryRun{f: f, route: route, srcs: map[int]source{}, gomods: map[string]*goModResult{}, zips: map[string]*zipResult{}}
 }
 
-// source returns the cached state of a route step's proxy.
-func (q *queryRun) source(s proxyenv.Step) *proxySource {
+// A source is where one route step gets module versions from, as a query
+// sees it: a module proxy, or the module's origin (direct). The go
+// command's query logic is the same for both; only these primitives
+// differ. A source caches its answers, errors included, for its queryRun.
+type source interface {
+	// versions lists the tagged versions starting with prefix, sorted.
+	versions(ctx context.Context, prefix string) ([]string, error)
+	// latestVersion is the version to use for latest when no tagged
+	// version qualifies.
+	latestVersion(ctx context.Context) (string, error)
+	// stat returns the .info of an exact version.
+	stat(ctx context.Context, version string) ([]byte, error)
+	// statInfo returns the .info of a version as written (a revision or a
+	// non-canonical version), checking only that it parses.
+	statInfo(ctx context.Context, version string) ([]byte, error)
+}
+
+// source returns the cached state of a route step's source.
+func (q *queryRun) source(s proxyenv.Step) source {
 	src, ok := q.srcs[s.Index]
 	if !ok {
 		src = &proxySource{f: q.f, base: s.Entry.URL, mod: q.route.Module, infos: map[string]infoResult{}, lists: map[string]listResult{}}
