@@ -85,8 +85,9 @@ type Env struct {
 type EnvFile struct {
 	// Path is the file name.
 	Path string
-	// Source is [SourceFile] for the user go env file and [SourceGOROOT]
-	// for $GOROOT/go.env.
+	// Source is [SourceFile] for the user go env file, [SourceGOROOT]
+	// for $GOROOT/go.env, and [SourceRelease] for the defaults used when
+	// no GOROOT is found (Path then names the release).
 	Source Source
 	// Lines are the file's lines, as [ParseEnvFile] returns them; nil for
 	// a file that does not exist or could not be read.
@@ -122,6 +123,13 @@ const (
 	// was built with.
 	SourceGoBinary Source = "go-binary"
 	SourceRuntime  Source = "runtime"
+
+	// SourceRelease marks the defaults of the go release this program
+	// was built with ($GOROOT/go.env of that release: GOPROXY, GOSUMDB and
+	// GOTOOLCHAIN), used when no GOROOT is found at all, such as for a
+	// program built with -trimpath running where Go is not installed.
+	// Value.Via names the release.
+	SourceRelease Source = "release"
 )
 
 // Value is one variable's effective value and its provenance.
@@ -399,12 +407,22 @@ func Load(opts LoadOptions) (*Env, error) {
 		e.Sources["GOROOT"] = Value{Name: "GOROOT", Value: found.dir, Source: src, File: found.file, Line: found.line}
 	}
 	if e.GOROOT == "" {
-		e.Problems = append(e.Problems, Diagnostic{Name: "GOROOT", Message: "no GOROOT found (no go binary on PATH, GOROOT unset); the go command would not run, and GOPROXY and GOSUMDB have no defaults from $GOROOT/go.env"})
+		e.Problems = append(e.Problems, Diagnostic{Name: "GOROOT", Message: "no GOROOT found (no go binary on PATH, GOROOT unset); the go command would not run here, so GOPROXY, GOSUMDB and GOTOOLCHAIN default to the values of " + releaseVersion() + "'s go.env"})
 	} else if !s.isDir(e.GOROOT) {
 		v := e.Sources["GOROOT"]
 		e.Problems = append(e.Problems, Diagnostic{Name: "GOROOT", File: v.File, Line: v.Line, Message: "not a directory; the go command stops with \"go: cannot find GOROOT directory: " + e.GOROOT + "\""})
 	}
 
+	if e.GOROOT == "" {
+		// Without any GOROOT the go command would not run at all; a
+		// program that embeds modnet still needs the defaults its users'
+		// go command has, so take those of the release it was built with.
+		e.Files = append(e.Files, releaseGoEnv())
+		goenv = &e.Files[len(e.Files)-1]
+		if user != nil {
+			user = &e.Files[0]
+		}
+	}
 	get := func(name string) Value {
 		v := lookupFiles(s.getenv, name, user, goenv)
 		if lookupEnv != nil {
@@ -520,6 +538,9 @@ func lookupFiles(getenv func(string) string, name string, user, goenv *EnvFile) 
 			continue
 		}
 		if l, ok := f.assignment(name); ok {
+			if f.Source == SourceRelease {
+				return Value{Name: name, Value: l.Value, Source: SourceRelease, Via: f.Path}
+			}
 			return Value{Name: name, Value: l.Value, Source: f.Source, File: f.Path, Line: l.Line}
 		}
 	}
@@ -659,3 +680,18 @@ GOTELEMETRY
 GOTELEMETRYDIR
 GODEBUG
 `
+
+// releaseGoEnv is $GOROOT/go.env as the go releases since Go 1.21 ship
+// it, standing for the go.env of the release this program was built with.
+func releaseGoEnv() EnvFile {
+	return EnvFile{Path: releaseVersion(), Source: SourceRelease, Lines: ParseEnvFile([]byte(
+		"GOPROXY=https://proxy.golang.org,direct\nGOSUMDB=sum.golang.org\nGOTOOLCHAIN=auto\n"))}
+}
+
+// releaseVersion names the go release this program was built with.
+func releaseVersion() string {
+	if v := runtime.Version(); strings.HasPrefix(v, "go") {
+		return v
+	}
+	return "the go release this program was built with"
+}

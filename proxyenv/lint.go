@@ -201,7 +201,9 @@ func patternProblems(list string) []string {
 func (e *Env) Lint() []Diagnostic {
 	ds := append([]Diagnostic(nil), e.Problems...)
 	for _, f := range e.Files {
-		ds = append(ds, lintEnvLines(f.Path, f.Lines, f.Source == SourceGOROOT)...)
+		if f.Source != SourceRelease {
+			ds = append(ds, lintEnvLines(f.Path, f.Lines, f.Source == SourceGOROOT)...)
+		}
 	}
 	for _, name := range modeledVars {
 		v := e.Sources[name]

@@ -234,3 +234,44 @@ func FuzzLint(f *testing.F) {
 		}
 	})
 }
+
+// TestLoadWithoutGoInstallation checks the defaults of a program running
+// where no go binary and no GOROOT exist (a -trimpath build in a
+// container): GOPROXY and GOSUMDB are those of the release it was built
+// with, marked as such, and Lint says why.
+func TestLoadWithoutGoInstallation(t *testing.T) {
+	t.Parallel()
+	e := memLoad(t, map[string]string{"HOME": "/home/u", "PATH": "/nowhere"}, memFS{})
+	if e.GOROOT != "" {
+		t.Fatalf("GOROOT = %q, want none", e.GOROOT)
+	}
+	for name, want := range map[string]string{"GOPROXY": "https://proxy.golang.org,direct", "GOSUMDB": "sum.golang.org"} {
+		v := e.Sources[name]
+		if v.Value != want || v.Source != SourceRelease || !strings.HasPrefix(v.Via, "go") {
+			t.Errorf("Sources[%s] = %+v, want %q from %s", name, v, want, SourceRelease)
+		}
+	}
+	if e.GOPROXY != "https://proxy.golang.org,direct" || e.GOSUMDB != "sum.golang.org" {
+		t.Errorf("GOPROXY, GOSUMDB = %q, %q", e.GOPROXY, e.GOSUMDB)
+	}
+	if v, _ := e.GoEnv("GOTOOLCHAIN"); v != "auto" {
+		t.Errorf("GoEnv(GOTOOLCHAIN) = %q, want auto", v)
+	}
+	found := false
+	for _, d := range e.Lint() {
+		found = found || d.Name == "GOROOT" && strings.Contains(d.Message, "default to the values of go")
+	}
+	if !found {
+		t.Errorf("Lint() = %v, want a GOROOT note naming the release defaults", e.Lint())
+	}
+	// A GOROOT without go.env stays empty, like the go command.
+	e = memLoad(t, baseEnv, memFS{"/goroot/bin/go": "#!go", "/goroot/pkg/tool/x": ""})
+	if e.GOPROXY != "" || e.Sources["GOPROXY"].Source != SourceDefault {
+		t.Errorf("GOROOT without go.env: GOPROXY = %+v, want the empty default", e.Sources["GOPROXY"])
+	}
+	// The user's go env file still wins over the release defaults.
+	e = memLoad(t, map[string]string{"HOME": "/home/u", "PATH": "/nowhere"}, memFS{"/home/u/.config/go/env": "GOPROXY=https://corp.example\n"})
+	if e.GOPROXY != "https://corp.example" {
+		t.Errorf("user file GOPROXY = %q", e.GOPROXY)
+	}
+}

@@ -225,6 +225,8 @@ func sourceText(src, file string, line int, via string) string {
 		return "installation of " + file
 	case proxyenv.SourceRuntime:
 		return "GOROOT doctor was built with"
+	case proxyenv.SourceRelease:
+		return "defaults of " + via + " (no Go installation found)"
 	case proxyenv.SourceDefault:
 		if via != "" {
 			return "default, from " + via
