@@ -51,6 +51,14 @@ type ClientOptions struct {
 	// retries every 4xx response.
 	SkipRerunOnNotFound bool
 
+	// WrapTransport, if non-nil, wraps the transport that sends each
+	// request (tracing, logging, metrics, a User-Agent): it sees every
+	// request the client and a modfetch.Fetcher send, each redirect hop and
+	// each retry, as it goes out — with its credentials, so it must not
+	// print header values — and every response or classified error. It is
+	// called once per transport when the client is built.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
+
 	// Logf, if non-nil, receives the diagnostics the go command prints
 	// with -x about GOAUTH failures. Nothing it receives holds a secret.
 	Logf func(format string, args ...any)
@@ -154,7 +162,11 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 	// The client keeps its own copy: later edits to e do not affect it.
 	ec := *e
 	ec.Sources = maps.Clone(e.Sources)
-	tr := trust.NewTransport(pool, base)
+	wrap := opts.WrapTransport
+	if wrap == nil {
+		wrap = func(rt http.RoundTripper) http.RoundTripper { return rt }
+	}
+	tr := wrap(trust.NewTransport(pool, base))
 	c := &Client{
 		env:      &ec,
 		router:   ec.Router(), // routes are computed per download; compile once
@@ -175,7 +187,7 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 	ins.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} // what GOINSECURE means to the go command
 	ins.ForceAttemptHTTP2 = false                               // its insecure client speaks HTTP/1.1
 	c.direct = &http.Client{
-		Transport:     &netrcauth.Transport{Base: ins, Auth: auth},
+		Transport:     &netrcauth.Transport{Base: wrap(ins), Auth: auth},
 		CheckRedirect: netrcauth.CheckRedirect,
 		Timeout:       insecureTimeout,
 	}

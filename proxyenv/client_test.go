@@ -543,3 +543,51 @@ func withUser(u *url.URL, user *url.Userinfo) string {
 	c.User = user
 	return c.String()
 }
+
+// roundTripFunc adapts a function to http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestClientWrapTransport checks that the wrapper sees every request Do
+// sends: both redirect hops, then both again for the go command's retry
+// after a 4xx.
+func TestClientWrapTransport(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/r" {
+			http.Redirect(w, r, "/x", http.StatusFound)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	var mu sync.Mutex
+	var seen []string
+	c := newClient(t, &proxyenv.Env{GOAUTH: "off"}, proxyenv.ClientOptions{
+		Trust: srv.pool(t),
+		WrapTransport: func(rt http.RoundTripper) http.RoundTripper {
+			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				r = r.Clone(r.Context())
+				r.Header.Set("User-Agent", "modnet-test")
+				mu.Lock()
+				seen = append(seen, r.URL.Path)
+				mu.Unlock()
+				return rt.RoundTrip(r)
+			})
+		},
+	})
+	req, _ := http.NewRequest("GET", srv.URL+"/r", nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("status %d, want 401", resp.StatusCode)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got, want := strings.Join(seen, " "), "/r /x /r /x"; got != want {
+		t.Errorf("wrapper saw %q, want %q", got, want)
+	}
+}
