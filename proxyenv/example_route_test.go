@@ -77,7 +77,7 @@ func ExampleEnv_Route() {
 	//   sumdb: GOSUMDB=sum.golang.org; no GONOSUMDB (from GOPRIVATE) pattern matches: verified with the checksum database
 	// git.corp.example/team/tool
 	//   direct GONOPROXY (from GOPRIVATE) pattern "*.corp.example" matched: fetched directly from the origin; GOINSECURE pattern "git.corp.example" matched
-	//   skip   GONOPROXY (from GOPRIVATE) pattern "*.corp.example" matched: proxies skipped (errNoproxy: module lookup disabled by GOPRIVATE/GONOPROXY)
+	//   skip   GONOPROXY (from GOPRIVATE) pattern "*.corp.example" matched: proxies skipped (module lookup disabled by GOPRIVATE/GONOPROXY)
 	//   direct GONOPROXY (from GOPRIVATE) pattern "*.corp.example" matched: fetched directly from the origin; GOINSECURE pattern "git.corp.example" matched
 	//   sumdb: GONOSUMDB (from GOPRIVATE) pattern "*.corp.example" matched: checksum database not consulted
 }

@@ -144,6 +144,42 @@ type Route struct {
 	Insecure InsecureDecision `json:"goinsecure"`
 }
 
+// Sources returns the steps of r that make requests, in order: the module
+// proxies and the origin (direct) the go command tries, without the
+// skipped entries.
+func (r *Route) Sources() []Step {
+	var out []Step
+	for _, s := range r.Steps {
+		if s.Action != ActionSkip {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// IsDirect reports whether the module is fetched from its origin only:
+// r has a direct step and no module proxy step. Such a route skips every
+// proxy (a GONOPROXY match) or lists only "direct".
+func (r *Route) IsDirect() bool {
+	direct := false
+	for _, s := range r.Steps {
+		switch s.Action {
+		case ActionProxy:
+			return false
+		case ActionDirect:
+			direct = true
+		}
+	}
+	return direct
+}
+
+// IsPrivate reports whether a GONOPROXY pattern (GOPRIVATE by default)
+// matched the module, and returns the pattern as the go command uses it.
+// Such a module is fetched only from its origin.
+func (r *Route) IsPrivate() (pattern string, ok bool) {
+	return r.NoProxy.Pattern, r.NoProxy.Matched
+}
+
 // notFoundError is a fixed error that is equivalent to fs.ErrNotExist.
 type notFoundError struct{ msg string }
 
@@ -370,7 +406,7 @@ func (r *Route) planStep(s *Step) {
 			s.Reason = fmt.Sprintf("%s pattern %q matched: fetched directly from the origin", np.describe(), np.Pattern)
 		default:
 			s.Action, s.Err = ActionSkip, ErrNoproxy
-			s.Reason = fmt.Sprintf("%s pattern %q matched: proxies skipped (errNoproxy: module lookup %s)", np.describe(), np.Pattern, ErrNoproxy)
+			s.Reason = fmt.Sprintf("%s pattern %q matched: proxies skipped (module lookup %s)", np.describe(), np.Pattern, ErrNoproxy)
 		}
 	} else {
 		switch s.Entry.Kind {

@@ -329,3 +329,41 @@ func FuzzRoute(f *testing.F) {
 		}
 	})
 }
+
+func TestRouteHelpers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		env        Env
+		path       string
+		sources    string
+		direct     bool
+		privatePat string
+		privateOK  bool
+	}{
+		{"default", Env{GOPROXY: "https://proxy.golang.org,direct"}, "github.com/a/b", "proxy direct", false, "", false},
+		{"private", Env{GOPROXY: "https://proxy.golang.org,direct", GOPRIVATE: "*.corp.example/"}, "git.corp.example/x", "direct direct", true, "*.corp.example", true},
+		{"direct-only", Env{GOPROXY: "direct"}, "github.com/a/b", "direct", true, "", false},
+		{"off", Env{GOPROXY: "off"}, "github.com/a/b", "", false, "", false},
+		{"private-off", Env{GOPROXY: "off", GONOPROXY: "corp.example"}, "corp.example/m", "direct", true, "corp.example", true},
+	}
+	for _, tt := range tests {
+		r, err := tt.env.Route(tt.path)
+		if err != nil {
+			t.Fatalf("%s: Route: %v", tt.name, err)
+		}
+		var acts []string
+		for _, s := range r.Sources() {
+			acts = append(acts, string(s.Action))
+		}
+		if got := strings.Join(acts, " "); got != tt.sources {
+			t.Errorf("%s: Sources() actions = %q, want %q", tt.name, got, tt.sources)
+		}
+		if got := r.IsDirect(); got != tt.direct {
+			t.Errorf("%s: IsDirect() = %v, want %v", tt.name, got, tt.direct)
+		}
+		if p, ok := r.IsPrivate(); p != tt.privatePat || ok != tt.privateOK {
+			t.Errorf("%s: IsPrivate() = %q, %v, want %q, %v", tt.name, p, ok, tt.privatePat, tt.privateOK)
+		}
+	}
+}
