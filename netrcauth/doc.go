@@ -18,7 +18,7 @@
 //
 //   - [FromEnvironment] and [Config] describe where credentials come from
 //     (GOAUTH, the netrc file, extra [Bearer]/[TokenFunc]/[Basic]
-//     credentials); [Config.New] validates GOAUTH and returns an [Auth].
+//     credentials); [Config.Build] validates GOAUTH and returns an [Auth].
 //   - [Transport] wraps an [http.RoundTripper] and adds the credentials of an
 //     [Auth] to each request, re-running GOAUTH and retrying once after a
 //     4xx response, like the go command.

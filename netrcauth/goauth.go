@@ -80,7 +80,7 @@ type Method struct {
 	Args []string
 	// Err is set for a [Command] whose quoting is broken. The go command
 	// accepts such a GOAUTH and only fails that command (silently, unless
-	// run with -x) each time it would run it; so does [Config.New]. Use
+	// run with -x) each time it would run it; so does [Config.Build]. Use
 	// [ValidateGOAUTH] to reject it.
 	Err error
 }
@@ -97,7 +97,7 @@ type Method struct {
 // are *[GOAUTHError]s with the go command's messages; as in the go command,
 // entries are checked from last to first, so the last faulty entry is the
 // one reported. ParseGOAUTH does no I/O: it does not check that a git
-// directory exists ([Config.New] does).
+// directory exists ([Config.Build] does).
 func ParseGOAUTH(value string) (methods []Method, off bool, err error) {
 	return parseGOAUTH(value, nil)
 }

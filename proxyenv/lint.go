@@ -2,10 +2,13 @@ package proxyenv
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/modnet/modnet/matcher"
+	"github.com/modnet/modnet/netrcauth"
 )
 
 // A Diagnostic is a problem in the go environment that the go command
@@ -76,9 +79,14 @@ func lintEnvLines(file string, lines []EnvLine, goroot bool) []Diagnostic {
 	}
 	seen := map[string][]int{} // key -> line numbers
 	for _, l := range lines {
+		if i, ok := binaryAt(l.Text); ok {
+			add(l, strings.TrimRight(l.Key, " \t"), fmt.Sprintf("binary content (byte %#02x at column %d): not a text go env file; the go command reads it as text anyway", l.Text[i], i+1))
+		}
 		if l.Ignored {
 			if k, how, ok := looksLikeAssignment(l.Text); ok {
 				add(l, k, "line ignored by the go command: "+how)
+			} else if t := strings.TrimSuffix(l.Text, "\r"); isEnvName(t) && t[0] >= 'A' && t[0] <= 'Z' {
+				add(l, t, "line ignored by the go command: it has no '='; write "+t+"=value")
 			}
 			continue
 		}
@@ -236,6 +244,23 @@ func (e *Env) Lint() []Diagnostic {
 			ds = append(ds, Diagnostic{Name: name, Message: m})
 		}
 	}
+	// Values the go command rejects when it fetches, located in their file.
+	at := func(name string) (string, int) {
+		v := e.Sources[name]
+		return v.File, v.Line
+	}
+	if _, err := ParseProxyList(e.GOPROXY, ""); err != nil {
+		f, l := at("GOPROXY")
+		ds = append(ds, Diagnostic{Name: "GOPROXY", File: f, Line: l, Message: "invalid; the go command fails every download with: " + strings.TrimPrefix(err.Error(), "proxyenv: ")})
+	}
+	if _, err := ParseSumDB(e.GOSUMDB); err != nil && e.GOSUMDB != "" {
+		f, l := at("GOSUMDB")
+		ds = append(ds, Diagnostic{Name: "GOSUMDB", File: f, Line: l, Message: "invalid; the go command fails checksum verification with: " + strings.TrimPrefix(err.Error(), "proxyenv: ")})
+	}
+	if _, _, err := netrcauth.ParseGOAUTH(e.GOAUTH); err != nil {
+		f, l := at("GOAUTH")
+		ds = append(ds, Diagnostic{Name: "GOAUTH", File: f, Line: l, Message: "invalid; the go command stops with: " + strings.TrimPrefix(err.Error(), "netrcauth: ")})
+	}
 	if err := e.ValidateHTTPProxy(); err != nil {
 		for _, err := range unjoin(err) {
 			var pe *HTTPProxyError
@@ -263,4 +288,22 @@ func unjoin(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
+}
+
+// binaryAt reports the first byte of text that a text file would not
+// hold: a control character other than tab and a final carriage return,
+// or invalid UTF-8.
+func binaryAt(text string) (int, bool) {
+	text = strings.TrimSuffix(text, "\r")
+	for i, r := range text {
+		if r == utf8.RuneError || r < 0x20 && r != '\t' || r == 0x7f {
+			if r == utf8.RuneError {
+				if _, size := utf8.DecodeRuneInString(text[i:]); size > 1 {
+					continue // a literal U+FFFD
+				}
+			}
+			return i, true
+		}
+	}
+	return 0, false
 }

@@ -1,6 +1,7 @@
 package proxyenv
 
 import (
+	"errors"
 	"flag"
 	"io/fs"
 	"os"
@@ -160,6 +161,18 @@ func TestLint(t *testing.T) {
 			want: []string{`GOROOT: not a directory; the go command stops with "go: cannot find GOROOT directory: /nonexistent"`}},
 		{name: "goroot-crlf-in-file", env: baseEnv, file: "GOROOT=/goroot\r\n",
 			want: []string{`/home/u/.config/go/env:1: GOROOT: not a directory`, `/home/u/.config/go/env:1: GOROOT: value ends in a carriage return`}},
+		{name: "goproxy-invalid-in-file", env: baseEnv, file: "GOPRIVATE=x.example\nGOPROXY=ftp://proxy.example\n",
+			want: []string{`/home/u/.config/go/env:2: GOPROXY: invalid; the go command fails every download with: GOPROXY:`}},
+		{name: "gosumdb-invalid-in-file", env: baseEnv, file: "GOSUMDB=a b c\n",
+			want: []string{`/home/u/.config/go/env:1: GOSUMDB: invalid; the go command fails checksum verification with:`}},
+		{name: "goauth-invalid-in-file", env: baseEnv, file: "GOAUTH=netrc;off\n",
+			want: []string{`/home/u/.config/go/env:1: GOAUTH: invalid; the go command stops with:`}},
+		{name: "goauth-invalid-in-env", env: with(baseEnv, "GOAUTH", "git relative/dir"),
+			want: []string{`GOAUTH: invalid; the go command stops with:`}},
+		{name: "line-without-equals", env: baseEnv, file: "GOPRIVATE\n",
+			want: []string{`/home/u/.config/go/env:1: GOPRIVATE: line ignored by the go command: it has no '='; write GOPRIVATE=value`}},
+		{name: "binary-content", env: baseEnv, file: "GOPRIVATE=corp\x00.example\n\xff\xfe\n",
+			want: []string{`/home/u/.config/go/env:1: GOPRIVATE: binary content (byte 0x00 at column 15)`, `/home/u/.config/go/env:2: binary content (byte 0xff at column 1)`}},
 		{name: "no-goroot", env: map[string]string{"HOME": "/home/u"},
 			want: []string{`GOROOT: no GOROOT found`}},
 	}
@@ -273,5 +286,29 @@ func TestLoadWithoutGoInstallation(t *testing.T) {
 	e = memLoad(t, map[string]string{"HOME": "/home/u", "PATH": "/nowhere"}, memFS{"/home/u/.config/go/env": "GOPROXY=https://corp.example\n"})
 	if e.GOPROXY != "https://corp.example" {
 		t.Errorf("user file GOPROXY = %q", e.GOPROXY)
+	}
+}
+
+// TestRouteErrorsNameTheirFile checks that an invalid GOPROXY or GOSUMDB
+// from a go env file carries the file and line in its error.
+func TestRouteErrorsNameTheirFile(t *testing.T) {
+	t.Parallel()
+	files := goroot("GOPROXY=https://proxy.golang.org,direct\n")
+	files["/home/u/.config/go/env"] = "GOPRIVATE=x\nGOPROXY=ftp://proxy.example\nGOSUMDB=a b c\n"
+	e := memLoad(t, baseEnv, files)
+	_, err := e.Route("example.com/m")
+	var pe *ProxyListError
+	if !errors.As(err, &pe) || pe.File != "/home/u/.config/go/env" || pe.Line != 2 {
+		t.Errorf("Route error = %#v, want a *ProxyListError at /home/u/.config/go/env:2", err)
+	}
+	e.GOPROXY = "https://proxy.example"
+	e.Sources["GOPROXY"] = Value{Name: "GOPROXY", Value: e.GOPROXY, Source: SourceEnv}
+	r, err := e.Route("example.com/m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var se *SumDBError
+	if !errors.As(r.SumDB.Err, &se) || se.File != "/home/u/.config/go/env" || se.Line != 3 {
+		t.Errorf("SumDB.Err = %#v, want a *SumDBError at /home/u/.config/go/env:3", r.SumDB.Err)
 	}
 }

@@ -122,6 +122,10 @@ type ProxyListError struct {
 	Var   string // the variable, "GOPROXY"
 	Entry string // the offending entry (redacted), or "" for the whole list
 	Err   error  // ErrNoProxyEntries, a *url.Error, or a message naming the entry
+	// File and Line locate the value when a go env file set it (filled
+	// in by [Env.Router]); the error text stays the go command's.
+	File string
+	Line int
 }
 
 func (e *ProxyListError) Error() string { return "proxyenv: " + e.Var + ": " + e.Err.Error() }

@@ -304,6 +304,19 @@ func (e *Env) Router() *Router {
 	r.insecure = compiledList{in, matcher.Compile(in.Value)}
 	r.proxies, r.proxiesErr = ParseProxyList(e.GOPROXY, np.Value)
 	r.sumdb, r.sumdbErr = ParseSumDB(e.GOSUMDB)
+	// Say where a bad value came from.
+	var pe *ProxyListError
+	if errors.As(r.proxiesErr, &pe) {
+		if v := e.Sources["GOPROXY"]; v.Value == e.GOPROXY {
+			pe.File, pe.Line = v.File, v.Line
+		}
+	}
+	var se *SumDBError
+	if errors.As(r.sumdbErr, &se) {
+		if v := e.Sources["GOSUMDB"]; v.Value == e.GOSUMDB {
+			se.File, se.Line = v.File, v.Line
+		}
+	}
 	return r
 }
 

@@ -75,6 +75,10 @@ type SumDBError struct {
 	Var   string // the variable, "GOSUMDB"
 	Value string // the value as given, with any URL password redacted
 	Err   error
+	// File and Line locate the value when a go env file set it (filled
+	// in by [Env.Router]); the error text stays the go command's.
+	File string
+	Line int
 }
 
 func (e *SumDBError) Error() string { return "proxyenv: " + e.Var + ": " + e.Err.Error() }
