@@ -95,8 +95,10 @@ type Auth struct {
 	store map[string]SecretHeader
 
 	netrcOnce    sync.Once
-	netrcEntries []Entry
+	netrcHeaders map[string]SecretHeader // by normalized machine; the first entry wins
 	netrcErr     error
+	netrcStored  bool            // the netrc headers are in store (guarded by mu)
+	netrcDirty   map[string]bool // prefixes other methods set since (guarded by mu)
 
 	bg sync.WaitGroup // background git credential checks
 }
@@ -202,15 +204,12 @@ func (a *Auth) run(ctx context.Context, u *url.URL, resp *http.Response, base ht
 		m := a.methods[i]
 		switch m.Kind {
 		case Netrc:
-			entries, err := a.netrc()
+			headers, err := a.netrc()
 			if err != nil {
 				errs = append(errs, &CommandError{Method: m.Text, Err: err})
 				continue
 			}
-			for j := len(entries) - 1; j >= 0; j-- {
-				e := entries[j]
-				a.put(NormalizePrefix(e.Machine), basicHeader(e.Login, e.Password))
-			}
+			a.putNetrc(headers)
 		case Git:
 			if u == nil {
 				// git credential cannot enumerate credentials: the go
@@ -242,11 +241,36 @@ func (a *Auth) run(ctx context.Context, u *url.URL, resp *http.Response, base ht
 func (a *Auth) put(prefix string, h SecretHeader) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.netrcStored && a.netrcHeaders[prefix] != nil {
+		a.netrcDirty[prefix] = true
+	}
 	if len(h) == 0 {
 		delete(a.store, prefix)
 		return
 	}
 	a.store[prefix] = h
+}
+
+// putNetrc stores the netrc credentials, as the go command does on every
+// run of the "netrc" method. The entries never change, so after the first
+// run only the prefixes another method has set since are stored again: a
+// re-run after a 4xx costs what the other methods changed, not the size
+// of the netrc file.
+func (a *Auth) putNetrc(headers map[string]SecretHeader) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.netrcStored {
+		for p, h := range headers {
+			a.store[p] = h
+		}
+		a.netrcStored = true
+		a.netrcDirty = map[string]bool{}
+		return
+	}
+	for p := range a.netrcDirty {
+		a.store[p] = headers[p]
+	}
+	clear(a.netrcDirty)
 }
 
 // storeEmpty reports whether no GOAUTH credential is usable: GOAUTH is
@@ -260,7 +284,7 @@ func (a *Auth) storeEmpty() bool {
 	return len(a.store) == 0
 }
 
-func (a *Auth) netrc() ([]Entry, error) {
+func (a *Auth) netrc() (map[string]SecretHeader, error) {
 	a.netrcOnce.Do(func() {
 		if a.cfg.NetrcErr != nil {
 			a.netrcErr = a.cfg.NetrcErr
@@ -280,9 +304,17 @@ func (a *Auth) netrc() ([]Entry, error) {
 			}
 			return
 		}
-		a.netrcEntries = Parse(data)
+		entries := Parse(data)
+		a.netrcHeaders = make(map[string]SecretHeader, len(entries))
+		for _, e := range entries {
+			// The go command stores the entries from last to first, so
+			// the first entry for a machine wins.
+			if p := NormalizePrefix(e.Machine); a.netrcHeaders[p] == nil {
+				a.netrcHeaders[p] = basicHeader(e.Login, e.Password)
+			}
+		}
 	})
-	return a.netrcEntries, a.netrcErr
+	return a.netrcHeaders, a.netrcErr
 }
 
 // lookup finds the header for u: the longest prefix of Key(u) known to the

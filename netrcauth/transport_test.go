@@ -2,6 +2,7 @@ package netrcauth
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -442,4 +445,33 @@ func mustGet(t testing.TB, u string) *http.Request {
 		t.Fatal(err)
 	}
 	return req
+}
+
+// TestRerunDoesNotRestoreNetrc checks that re-running GOAUTH after a 4xx
+// costs what changed, not the size of the netrc file: with 20000 entries,
+// a re-run allocates a handful of objects, and a command's credential for
+// a netrc machine is overridden again by netrc (listed first) on every run.
+func TestRerunDoesNotRestoreNetrc(t *testing.T) {
+	var b strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&b, "machine host%d.example login u%d password p%d\n", i, i, i)
+	}
+	dir := t.TempDir()
+	netrc := filepath.Join(dir, "netrc")
+	if err := os.WriteFile(netrc, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := mustAuth(t, Config{GOAUTH: "netrc", NetrcFile: netrc})
+	ctx := context.Background()
+	u := mustURL(t, "https://host7.example/x")
+	resp := &http.Response{StatusCode: http.StatusUnauthorized, Header: http.Header{}}
+	a.Rerun(ctx, u, resp, nil) // the initial run and a first re-run
+	allocs := testing.AllocsPerRun(20, func() { a.Rerun(ctx, u, resp, nil) })
+	if allocs > 50 {
+		t.Errorf("Rerun with a 20000-entry netrc: %.0f allocations, want a handful", allocs)
+	}
+	h, err := a.Header(ctx, u, nil)
+	if err != nil || h == nil || h["Authorization"][0].Reveal() != "Basic "+base64.StdEncoding.EncodeToString([]byte("u7:p7")) {
+		t.Errorf("Header after reruns = %v, %v; want u7's Basic credential", h, err)
+	}
 }
