@@ -50,14 +50,14 @@ func ExampleList_MatchPattern() {
 
 func ExampleLint() {
 	for _, p := range matcher.Lint("github.com/acme, gitlab.acme.io,https://git.acme.io,[acme") {
-		fmt.Println(p.Index, p.Kind, p.Dead)
-		fmt.Println("\t" + p.Msg)
+		fmt.Println(p.Column, p.Kind, p.NoEffect)
+		fmt.Println("\t" + p.Message)
 	}
 	// Output:
-	// 1 stray space true
-	// 	leading white space: the go command does not trim spaces, so this pattern never matches "gitlab.acme.io"; write "gitlab.acme.io"
-	// 2 scheme true
-	// 	patterns match module paths, not URLs, so this pattern with a scheme never matches; write "git.acme.io"
-	// 3 malformed pattern true
-	// 	path.Match rejects this pattern (syntax error in pattern) and the go command ignores it: check its character classes: "[" needs a closing "]", a class needs at least one character, and "-" and "]" inside one must be escaped with "\"
+	// 17 stray-space true
+	// 	pattern 2 " gitlab.acme.io": leading white space: the go command does not trim spaces, so this pattern never matches "gitlab.acme.io"; write "gitlab.acme.io"
+	// 33 scheme true
+	// 	pattern 3 "https://git.acme.io": patterns match module paths, not URLs, so this pattern with a scheme never matches; write "git.acme.io"
+	// 53 malformed-pattern true
+	// 	pattern 4 "[acme": path.Match rejects this pattern (syntax error in pattern) and the go command ignores it: check its character classes: "[" needs a closing "]", a class needs at least one character, and "-" and "]" inside one must be escaped with "\"
 }

@@ -6,120 +6,76 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/modnet/modnet/internal/diag"
 )
 
-// A Kind classifies a [Problem].
-type Kind int
+// Diagnostic is the one diagnostic type of modnet's lints (see [Lint]).
+type Diagnostic = diag.Diagnostic
+
+// Kind classifies a [Diagnostic].
+type Kind = diag.Kind
 
 // The kinds of problems [Lint] reports.
 const (
 	// EmptyPattern is an empty element, such as the one between two
 	// adjacent commas, or a lone "/". The go command skips it.
-	EmptyPattern Kind = iota + 1
+	EmptyPattern Kind = "empty-pattern"
 
 	// StraySpace is a pattern that begins or ends with white space.
 	// The go command does not trim spaces, so "a.com, b.com" never
 	// matches b.com.
-	StraySpace
+	StraySpace Kind = "stray-space"
 
 	// Malformed is a pattern that [path.Match] rejects. The go command
 	// ignores it and goes on with the rest of the list.
-	Malformed
+	Malformed Kind = "malformed-pattern"
 
 	// HasScheme is a pattern written as a URL, like "https://corp.com".
 	// Patterns match module paths, which have no scheme.
-	HasScheme
+	HasScheme Kind = "scheme"
 
 	// HasPort is a pattern whose first element ends in a port, like
 	// "corp.com:8443". Module paths have no port.
-	HasPort
+	HasPort Kind = "port"
 
 	// TrailingSlash is a pattern that ends in a slash. The go command
 	// removes one trailing slash; a pattern ending in two or more can
 	// never match.
-	TrailingSlash
+	TrailingSlash Kind = "trailing-slash"
 
 	// BadSlash is a pattern that starts with a slash or contains an empty
 	// path element ("//"), which no module path does.
-	BadSlash
+	BadSlash Kind = "bad-slash"
 
 	// UpperCaseHost is a pattern whose first element contains an upper-case
 	// letter. The first element of a module path is lower case and the
 	// match is case-sensitive.
-	UpperCaseHost
+	UpperCaseHost Kind = "upper-case-host"
 
 	// InvalidChar is a pattern containing, outside any wildcard, a
 	// character that module paths never contain.
-	InvalidChar
+	InvalidChar Kind = "invalid-character"
 )
-
-var kindNames = [...]string{
-	EmptyPattern:  "empty pattern",
-	StraySpace:    "stray space",
-	Malformed:     "malformed pattern",
-	HasScheme:     "scheme",
-	HasPort:       "port",
-	TrailingSlash: "trailing slash",
-	BadSlash:      "bad slash",
-	UpperCaseHost: "upper-case host",
-	InvalidChar:   "invalid character",
-}
-
-// String returns a short lower-case name for k, such as "stray space".
-func (k Kind) String() string {
-	if k > 0 && int(k) < len(kindNames) {
-		return kindNames[k]
-	}
-	return fmt.Sprintf("Kind(%d)", int(k))
-}
-
-// A Problem describes one pattern of a list that the go command ignores,
-// or accepts but can never (or only by accident) match.
-//
-// Problem implements error, so a caller that treats a finding as fatal can
-// return it directly.
-type Problem struct {
-	Pattern string // the element exactly as written in the list
-	Index   int    // position of the element among the comma-separated elements, from 0
-	Offset  int    // byte offset of the element in the list text
-	Kind    Kind
-
-	// Dead reports that the element can never match a valid module path
-	// (one accepted by module.CheckPath), so it has no effect on the go
-	// command's decisions about modules.
-	Dead bool
-
-	Msg string // what is wrong, in words
-
-	// Fix is Lint's best guess at what the element was meant to be, with
-	// spaces, scheme, port, extra slashes and upper case in the first
-	// element removed, or "" if it has none.
-	Fix string
-
-	Err error // the underlying error: path.ErrBadPattern for Malformed, else nil
-}
-
-// Error returns a one-line description of the problem, naming the pattern
-// and where it is in the list.
-func (p Problem) Error() string {
-	return fmt.Sprintf("matcher: pattern %q (element %d, offset %d): %s", p.Pattern, p.Index, p.Offset, p.Msg)
-}
-
-// String returns the same text as [Problem.Error].
-func (p Problem) String() string { return p.Error() }
-
-// Unwrap returns p.Err.
-func (p Problem) Unwrap() error { return p.Err }
 
 // Lint reports the elements of globs that the go command silently ignores
 // or that can never match a valid module path, in list order. Several
 // problems may be reported for one element. Lint returns nil if it finds
 // nothing to report.
 //
+// Each diagnostic has Severity warning; Subject is the element exactly as
+// written and Column its 1-based byte offset in globs; Message starts with
+// "pattern N" (N counts the comma-separated elements from 1); Fix is
+// Lint's best guess at what the element was meant to be (spaces, scheme,
+// port, extra slashes and upper case in the first element removed), or "";
+// NoEffect reports that the element can never match a valid module path
+// (one accepted by module.CheckPath); Err is path.ErrBadPattern for
+// Malformed. Var is left for the caller to set.
+//
 // Lint does not change what a list matches: [Compile] and the go command
 // still use every element as written.
-func Lint(globs string) []Problem {
-	var probs []Problem
+func Lint(globs string) []Diagnostic {
+	var probs []Diagnostic
 	offset := 0
 	for index, elem := range strings.Split(globs, ",") {
 		probs = lintElem(probs, elem, index, offset)
@@ -128,16 +84,16 @@ func Lint(globs string) []Problem {
 	return probs
 }
 
-func lintElem(probs []Problem, elem string, index, offset int) []Problem {
+func lintElem(probs []Diagnostic, elem string, index, offset int) []Diagnostic {
 	fix := guessFix(elem)
 	report := func(k Kind, dead bool, err error, format string, args ...any) {
 		msg := fmt.Sprintf(format, args...)
 		if fix != "" && k != Malformed {
 			msg += fmt.Sprintf("; write %q", fix)
 		}
-		probs = append(probs, Problem{
-			Pattern: elem, Index: index, Offset: offset, Kind: k, Dead: dead,
-			Msg: msg, Fix: fix, Err: err,
+		probs = append(probs, Diagnostic{
+			Kind: k, Severity: diag.Warning, Subject: elem, Column: offset + 1, NoEffect: dead,
+			Message: fmt.Sprintf("pattern %d %q: %s", index+1, elem, msg), Fix: fix, Err: err,
 		})
 	}
 

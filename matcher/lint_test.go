@@ -12,17 +12,23 @@ import (
 )
 
 // kinds summarises problems for comparison: one "index:kind" or
-// "index:kind!" (dead) entry per problem.
-func kinds(probs []Problem) []string {
+// "index:kind!" (no effect) entry per problem, index counting elements
+// from 0.
+func kinds(globs string, probs []Diagnostic) []string {
 	var out []string
 	for _, p := range probs {
-		s := p.Kind.String()
-		if p.Dead {
+		s := string(p.Kind)
+		if p.NoEffect {
 			s += "!"
 		}
-		out = append(out, strings.Join([]string{string(rune('0' + p.Index)), s}, ":"))
+		out = append(out, strings.Join([]string{string(rune('0' + elemIndex(globs, p))), s}, ":"))
 	}
 	return out
+}
+
+// elemIndex returns the 0-based index of the element p is about.
+func elemIndex(globs string, p Diagnostic) int {
+	return strings.Count(globs[:p.Column-1], ",")
 }
 
 func TestLint(t *testing.T) {
@@ -30,46 +36,46 @@ func TestLint(t *testing.T) {
 		globs string
 		want  []string
 	}{
-		{"", []string{"0:empty pattern!"}},
+		{"", []string{"0:empty-pattern!"}},
 		{"corp.com", nil},
 		{"*.corp.example.com,github.com/acme,gitlab.acme.io/platform/*", nil},
 		{"github.com/BurntSushi", nil}, // later elements may be upper case
-		{"a.com,,b.com", []string{"1:empty pattern!"}},
-		{"a.com,", []string{"1:empty pattern!"}},
-		{"/", []string{"0:empty pattern!"}},
-		{"a.com, b.com", []string{"1:stray space!"}},
-		{"a.com ,b.com", []string{"0:stray space!"}},
-		{"\ta.com\n", []string{"0:stray space!"}},
-		{"a.com /", []string{"0:stray space!", "0:trailing slash"}},
-		{"[", []string{"0:malformed pattern!"}},
-		{"[a-]", []string{"0:malformed pattern!"}},
-		{`a\`, []string{"0:malformed pattern!"}},
-		{`a\/`, []string{"0:malformed pattern!"}},
-		{" [", []string{"0:stray space!", "0:malformed pattern!"}},
+		{"a.com,,b.com", []string{"1:empty-pattern!"}},
+		{"a.com,", []string{"1:empty-pattern!"}},
+		{"/", []string{"0:empty-pattern!"}},
+		{"a.com, b.com", []string{"1:stray-space!"}},
+		{"a.com ,b.com", []string{"0:stray-space!"}},
+		{"\ta.com\n", []string{"0:stray-space!"}},
+		{"a.com /", []string{"0:stray-space!", "0:trailing-slash"}},
+		{"[", []string{"0:malformed-pattern!"}},
+		{"[a-]", []string{"0:malformed-pattern!"}},
+		{`a\`, []string{"0:malformed-pattern!"}},
+		{`a\/`, []string{"0:malformed-pattern!"}},
+		{" [", []string{"0:stray-space!", "0:malformed-pattern!"}},
 		{"https://corp.com", []string{"0:scheme!"}},
-		{"https://corp.com/", []string{"0:trailing slash", "0:scheme!"}},
+		{"https://corp.com/", []string{"0:trailing-slash", "0:scheme!"}},
 		{"corp.com:8443", []string{"0:port!"}},
 		{"corp.com:8443/x", []string{"0:port!"}},
-		{"corp.com:x", []string{"0:invalid character!"}},
-		{"corp.com/", []string{"0:trailing slash"}},
-		{"corp.com//", []string{"0:trailing slash!"}},
-		{"corp.com///", []string{"0:trailing slash!"}},
-		{"/corp.com", []string{"0:bad slash!"}},
-		{"corp.com//x", []string{"0:bad slash!"}},
-		{"Corp.com", []string{"0:upper-case host!"}},
-		{"*.Corp.com", []string{"0:upper-case host!"}},
+		{"corp.com:x", []string{"0:invalid-character!"}},
+		{"corp.com/", []string{"0:trailing-slash"}},
+		{"corp.com//", []string{"0:trailing-slash!"}},
+		{"corp.com///", []string{"0:trailing-slash!"}},
+		{"/corp.com", []string{"0:bad-slash!"}},
+		{"corp.com//x", []string{"0:bad-slash!"}},
+		{"Corp.com", []string{"0:upper-case-host!"}},
+		{"*.Corp.com", []string{"0:upper-case-host!"}},
 		{"[C]orp.com", nil},    // character classes are not analysed
 		{"corp.com/Team", nil}, // upper case is fine after the first element
 		{"a[/]B.com", nil},     // the class may be the first slash
-		{"a b.com", []string{"0:invalid character!"}},
-		{"é.com", []string{"0:invalid character!"}},
-		{"a+b.com", []string{"0:invalid character!"}},
-		{`corp.com/\*`, []string{"0:invalid character!"}},
+		{"a b.com", []string{"0:invalid-character!"}},
+		{"é.com", []string{"0:invalid-character!"}},
+		{"a+b.com", []string{"0:invalid-character!"}},
+		{`corp.com/\*`, []string{"0:invalid-character!"}},
 		{"corp.com/[*]", nil},
-		{" https://Corp.com:8443//", []string{"0:stray space!", "0:trailing slash!", "0:scheme!"}},
+		{" https://Corp.com:8443//", []string{"0:stray-space!", "0:trailing-slash!", "0:scheme!"}},
 	}
 	for _, tt := range tests {
-		got := kinds(Lint(tt.globs))
+		got := kinds(tt.globs, Lint(tt.globs))
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("Lint(%q) = %q, want %q", tt.globs, got, tt.want)
 			for _, p := range Lint(tt.globs) {
@@ -82,26 +88,26 @@ func TestLint(t *testing.T) {
 func TestLintPosition(t *testing.T) {
 	const globs = "a.com,, b.com,c.com//"
 	probs := Lint(globs)
-	want := []Problem{
-		{Pattern: "", Index: 1, Offset: 6, Kind: EmptyPattern},
-		{Pattern: " b.com", Index: 2, Offset: 7, Kind: StraySpace},
-		{Pattern: "c.com//", Index: 3, Offset: 14, Kind: TrailingSlash},
+	want := []Diagnostic{
+		{Subject: "", Column: 7, Kind: EmptyPattern},
+		{Subject: " b.com", Column: 8, Kind: StraySpace},
+		{Subject: "c.com//", Column: 15, Kind: TrailingSlash},
 	}
 	if len(probs) != len(want) {
 		t.Fatalf("Lint(%q) = %v, want %d problems", globs, probs, len(want))
 	}
 	for i, p := range probs {
 		w := want[i]
-		if p.Pattern != w.Pattern || p.Index != w.Index || p.Offset != w.Offset || p.Kind != w.Kind {
-			t.Errorf("Lint(%q)[%d] = %q, %d, %d, %v; want %q, %d, %d, %v",
-				globs, i, p.Pattern, p.Index, p.Offset, p.Kind, w.Pattern, w.Index, w.Offset, w.Kind)
+		if p.Subject != w.Subject || p.Column != w.Column || p.Kind != w.Kind || p.Severity != "warning" {
+			t.Errorf("Lint(%q)[%d] = %q, %d, %v, %v; want %q, %d, %v, warning",
+				globs, i, p.Subject, p.Column, p.Kind, p.Severity, w.Subject, w.Column, w.Kind)
 		}
 	}
 }
 
 func TestLintMessages(t *testing.T) {
 	p := Lint("a.com, b.com")[0]
-	if want := `matcher: pattern " b.com" (element 1, offset 6): leading white space: the go command does not trim spaces, so this pattern never matches "b.com"; write "b.com"`; p.Error() != want {
+	if want := `pattern 2 " b.com": leading white space: the go command does not trim spaces, so this pattern never matches "b.com"; write "b.com"`; p.Error() != want {
 		t.Errorf("Error() = %q\nwant      %q", p.Error(), want)
 	}
 	if p.String() != p.Error() {
@@ -111,12 +117,9 @@ func TestLintMessages(t *testing.T) {
 	if !errors.Is(err, path.ErrBadPattern) {
 		t.Errorf("errors.Is(Lint(%q)[0], path.ErrBadPattern) = false, want true", "[")
 	}
-	var prob Problem
-	if !errors.As(err, &prob) || prob.Kind != Malformed {
-		t.Errorf("errors.As(Lint(%q)[0], *Problem) = %v, kind %v; want Malformed", "[", prob, prob.Kind)
-	}
-	if s := Kind(99).String(); s != "Kind(99)" {
-		t.Errorf("Kind(99).String() = %q, want %q", s, "Kind(99)")
+	var d Diagnostic
+	if !errors.As(err, &d) || d.Kind != Malformed {
+		t.Errorf("errors.As(Lint(%q)[0], *Diagnostic) = %v, kind %v; want Malformed", "[", d, d.Kind)
 	}
 }
 
@@ -128,20 +131,22 @@ func checkLint(t *testing.T, globs, p string) {
 	elems := strings.Split(globs, ",")
 	malformed := make(map[int]bool)
 	for _, pr := range probs {
-		if pr.Index < 0 || pr.Index >= len(elems) || elems[pr.Index] != pr.Pattern {
-			t.Fatalf("Lint(%q): problem %v: element %d is not %q", globs, pr, pr.Index, pr.Pattern)
+		off := pr.Column - 1
+		if off < 0 || off+len(pr.Subject) > len(globs) || globs[off:off+len(pr.Subject)] != pr.Subject {
+			t.Fatalf("Lint(%q): problem %v: column %d does not hold the pattern", globs, pr, pr.Column)
 		}
-		if pr.Offset < 0 || pr.Offset+len(pr.Pattern) > len(globs) || globs[pr.Offset:pr.Offset+len(pr.Pattern)] != pr.Pattern {
-			t.Fatalf("Lint(%q): problem %v: offset %d does not hold the pattern", globs, pr, pr.Offset)
+		index := elemIndex(globs, pr)
+		if index >= len(elems) || elems[index] != pr.Subject {
+			t.Fatalf("Lint(%q): problem %v: element %d is not %q", globs, pr, index, pr.Subject)
 		}
-		if pr.Kind < EmptyPattern || pr.Kind > InvalidChar || pr.Msg == "" {
+		if pr.Kind == "" || pr.Message == "" {
 			t.Fatalf("Lint(%q): problem %#v has no kind or message", globs, pr)
 		}
 		if pr.Kind == Malformed {
-			malformed[pr.Index] = true
+			malformed[index] = true
 		}
-		if pr.Dead && module.CheckPath(p) == nil && module.MatchPrefixPatterns(pr.Pattern, p) {
-			t.Fatalf("Lint(%q) says %q never matches a valid module path (%v), but it matches %q", globs, pr.Pattern, pr.Kind, p)
+		if pr.NoEffect && module.CheckPath(p) == nil && module.MatchPrefixPatterns(pr.Subject, p) {
+			t.Fatalf("Lint(%q) says %q never matches a valid module path (%v), but it matches %q", globs, pr.Subject, pr.Kind, p)
 		}
 	}
 	for i, elem := range elems {

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/modnet/modnet/internal/diag"
 )
 
 // Env is the effective go environment relevant to fetching modules, one
@@ -356,7 +358,7 @@ func Load(opts LoadOptions) (*Env, error) {
 		data, err := s.readFile(file)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
-				e.Problems = append(e.Problems, Diagnostic{Name: "GOENV", File: file, Message: "cannot read the go env file; the go command ignores it: " + err.Error()})
+				e.Problems = append(e.Problems, Diagnostic{Kind: KindUnreadableFile, Severity: diag.Warning, Var: "GOENV", File: file, Message: "cannot read the go env file; the go command ignores it: " + err.Error()})
 			}
 		} else {
 			user.Lines = ParseEnvFile(data)
@@ -379,7 +381,7 @@ func Load(opts LoadOptions) (*Env, error) {
 		data, err := s.readFile(name)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
-				e.Problems = append(e.Problems, Diagnostic{Name: "GOROOT", File: name, Message: "cannot read $GOROOT/go.env; the go command ignores it: " + err.Error()})
+				e.Problems = append(e.Problems, Diagnostic{Kind: KindUnreadableFile, Severity: diag.Warning, Var: "GOROOT", File: name, Message: "cannot read $GOROOT/go.env; the go command ignores it: " + err.Error()})
 			}
 		} else {
 			f.Lines = ParseEnvFile(data)
@@ -390,7 +392,7 @@ func Load(opts LoadOptions) (*Env, error) {
 			user = &e.Files[0] // the append may have moved it
 		}
 		if len(f.Lines) == 0 && err == nil || errors.Is(err, fs.ErrNotExist) {
-			e.Problems = append(e.Problems, Diagnostic{Name: "GOROOT", File: name, Message: "no go.env in GOROOT " + strconv.Quote(found.dir) + " (missing or empty); GOPROXY and GOSUMDB have no defaults from it"})
+			e.Problems = append(e.Problems, Diagnostic{Kind: KindNoGoEnv, Severity: diag.Warning, Var: "GOROOT", File: name, Message: "no go.env in GOROOT " + strconv.Quote(found.dir) + " (missing or empty); GOPROXY and GOSUMDB have no defaults from it"})
 		}
 	}
 	// The printed GOROOT is the process environment's value verbatim when
@@ -407,10 +409,10 @@ func Load(opts LoadOptions) (*Env, error) {
 		e.Sources["GOROOT"] = Value{Name: "GOROOT", Value: found.dir, Source: src, File: found.file, Line: found.line}
 	}
 	if e.GOROOT == "" {
-		e.Problems = append(e.Problems, Diagnostic{Name: "GOROOT", Message: "no GOROOT found (no go binary on PATH, GOROOT unset); the go command would not run here, so GOPROXY, GOSUMDB and GOTOOLCHAIN default to the values of " + releaseVersion() + "'s go.env"})
+		e.Problems = append(e.Problems, Diagnostic{Kind: KindNoGOROOT, Severity: diag.Warning, Var: "GOROOT", Message: "no GOROOT found (no go binary on PATH, GOROOT unset); the go command would not run here, so GOPROXY, GOSUMDB and GOTOOLCHAIN default to the values of " + releaseVersion() + "'s go.env"})
 	} else if !s.isDir(e.GOROOT) {
 		v := e.Sources["GOROOT"]
-		e.Problems = append(e.Problems, Diagnostic{Name: "GOROOT", File: v.File, Line: v.Line, Message: "not a directory; the go command stops with \"go: cannot find GOROOT directory: " + e.GOROOT + "\""})
+		e.Problems = append(e.Problems, Diagnostic{Kind: KindGOROOTNotDir, Severity: diag.Error, Var: "GOROOT", File: v.File, Line: v.Line, Message: "not a directory; the go command stops with \"go: cannot find GOROOT directory: " + e.GOROOT + "\""})
 	}
 
 	if e.GOROOT == "" {

@@ -175,7 +175,7 @@ func TestGOROOTWithCarriageReturnFailsGo(t *testing.T) {
 	e, _ := Load(LoadOptions{Getenv: g.Getenv})
 	found := false
 	for _, d := range e.Lint() {
-		if d.Name == "GOROOT" && strings.Contains(d.Message, "cannot find GOROOT directory") {
+		if d.Var == "GOROOT" && strings.Contains(d.Message, "cannot find GOROOT directory") {
 			found = true
 		}
 	}

@@ -7,41 +7,40 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/modnet/modnet/internal/diag"
 	"github.com/modnet/modnet/matcher"
 	"github.com/modnet/modnet/netrcauth"
 )
 
-// A Diagnostic is a problem in the go environment that the go command
-// tolerates silently but that probably does not do what its author meant.
-type Diagnostic struct {
-	// Name is the variable concerned, if any.
-	Name string `json:"name,omitempty"`
-	// File and Line locate the problem in a go env file; both are zero
-	// for problems in the process environment.
-	File string `json:"file,omitempty"`
-	Line int    `json:"line,omitempty"`
-	// Message explains the problem and what the go command does instead.
-	// Credentials in proxy URLs are redacted.
-	Message string `json:"message"`
-}
+// Diagnostic is the one diagnostic type of modnet's lints, shared with
+// matcher and netrcauth. [Env.Lint] and [LintEnvFile] fill Var with the
+// variable concerned, File and Line for problems in a go env file, and
+// Kind with one of the kinds below or a [matcher] kind for pattern lists.
+type Diagnostic = diag.Diagnostic
 
-// String formats d as "file:line: NAME: message", leaving out the parts d
-// does not have.
-func (d Diagnostic) String() string {
-	var b strings.Builder
-	if d.File != "" {
-		b.WriteString(d.File)
-		if d.Line > 0 {
-			b.WriteString(":" + strconv.Itoa(d.Line))
-		}
-		b.WriteString(": ")
-	}
-	if d.Name != "" {
-		b.WriteString(d.Name + ": ")
-	}
-	b.WriteString(d.Message)
-	return b.String()
-}
+// Kind classifies a [Diagnostic].
+type Kind = diag.Kind
+
+// The kinds of problems [Env.Lint] and [LintEnvFile] report, besides the
+// pattern-list kinds of [matcher.Lint].
+const (
+	KindUnreadableFile   Kind = "unreadable-file"      // a go env file exists but cannot be read
+	KindNoGoEnv          Kind = "no-go-env"            // GOROOT has no go.env
+	KindNoGOROOT         Kind = "no-goroot"            // no GOROOT at all
+	KindGOROOTNotDir     Kind = "goroot-not-directory" // the go command stops
+	KindBinaryContent    Kind = "binary-content"       // a go env file line holds control bytes or invalid UTF-8
+	KindIgnoredLine      Kind = "ignored-line"         // a line meant as an assignment that the go command ignores
+	KindSpaceInKey       Kind = "space-in-key"         // "KEY = value" assigns "KEY "
+	KindCRLF             Kind = "crlf"                 // a value ending in '\r'
+	KindQuotedValue      Kind = "quoted-value"         // quotes kept as part of the value
+	KindLeadingSpace     Kind = "leading-space"        // a value starting with a space
+	KindNotReadFromFile  Kind = "not-read-from-file"   // a variable the go command reads from the process only
+	KindDuplicate        Kind = "duplicate"            // a key assigned more than once
+	KindEmptyInEnv       Kind = "empty-in-env"         // a process variable set to "" falls through
+	KindEmptyCannotClear Kind = "empty-cannot-clear"   // GONOPROXY/GONOSUMDB="" keeps GOPRIVATE's default
+	KindInvalidValue     Kind = "invalid-value"        // GOPROXY, GOSUMDB or GOAUTH the go command rejects
+	KindHTTPProxy        Kind = "http-proxy-misread"   // an HTTP proxy value net/http silently misreads
+)
 
 // patternVars are the variables holding comma-separated module path
 // patterns.
@@ -74,19 +73,19 @@ func LintEnvFile(name string, data []byte, goroot bool) []Diagnostic {
 
 func lintEnvLines(file string, lines []EnvLine, goroot bool) []Diagnostic {
 	var ds []Diagnostic
-	add := func(l EnvLine, name, msg string) {
-		ds = append(ds, Diagnostic{Name: name, File: file, Line: l.Line, Message: msg})
+	add := func(l EnvLine, kind Kind, name, msg string) {
+		ds = append(ds, Diagnostic{Kind: kind, Severity: diag.Warning, Var: name, File: file, Line: l.Line, Message: msg, NoEffect: l.Ignored})
 	}
 	seen := map[string][]int{} // key -> line numbers
 	for _, l := range lines {
 		if i, ok := binaryAt(l.Text); ok {
-			add(l, strings.TrimRight(l.Key, " \t"), fmt.Sprintf("binary content (byte %#02x at column %d): not a text go env file; the go command reads it as text anyway", l.Text[i], i+1))
+			add(l, KindBinaryContent, strings.TrimRight(l.Key, " \t"), fmt.Sprintf("binary content (byte %#02x at column %d): not a text go env file; the go command reads it as text anyway", l.Text[i], i+1))
 		}
 		if l.Ignored {
 			if k, how, ok := looksLikeAssignment(l.Text); ok {
-				add(l, k, "line ignored by the go command: "+how)
+				add(l, KindIgnoredLine, k, "line ignored by the go command: "+how)
 			} else if t := strings.TrimSuffix(l.Text, "\r"); isEnvName(t) && t[0] >= 'A' && t[0] <= 'Z' {
-				add(l, t, "line ignored by the go command: it has no '='; write "+t+"=value")
+				add(l, KindIgnoredLine, t, "line ignored by the go command: it has no '='; write "+t+"=value")
 			}
 			continue
 		}
@@ -94,27 +93,29 @@ func lintEnvLines(file string, lines []EnvLine, goroot bool) []Diagnostic {
 		k := strings.TrimRight(l.Key, " \t")
 		switch {
 		case k != l.Key:
-			add(l, k, "space before '=': the go command assigns the variable "+strconv.Quote(l.Key)+", so this line has no effect on "+k)
+			add(l, KindSpaceInKey, k, "space before '=': the go command assigns the variable "+strconv.Quote(l.Key)+", so this line has no effect on "+k)
 		case strings.ContainsAny(l.Key, " \t"):
-			add(l, "", "key "+strconv.Quote(l.Key)+" contains a space; no variable of that name exists")
+			add(l, KindSpaceInKey, "", "key "+strconv.Quote(l.Key)+" contains a space; no variable of that name exists")
 		}
 		v := l.Value
 		if strings.HasSuffix(v, "\r") {
-			add(l, k, "value ends in a carriage return (CRLF line endings); the go command keeps it as part of the value")
+			add(l, KindCRLF, k, "value ends in a carriage return (CRLF line endings); the go command keeps it as part of the value")
 			v = strings.TrimSuffix(v, "\r")
 		}
 		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
-			add(l, k, "value is quoted; the go command keeps the quotes as part of the value: "+redactVar(k, v))
+			add(l, KindQuotedValue, k, "value is quoted; the go command keeps the quotes as part of the value: "+redactVar(k, v))
 		}
 		if k == l.Key && v != strings.TrimLeft(v, " \t") {
-			add(l, k, "value starts with a space, which the go command keeps")
+			add(l, KindLeadingSpace, k, "value starts with a space, which the go command keeps")
 		}
 		if why, ok := fileIgnoredVars[k]; ok && !goroot {
-			add(l, k, "set in a go env file, but "+why+" (\"go env "+k+"\" still prints it)")
+			add(l, KindNotReadFromFile, k, "set in a go env file, but "+why+" (\"go env "+k+"\" still prints it)")
 		}
 		if patternVars[k] && k == l.Key && v != "" {
-			for _, m := range patternProblems(v) {
-				add(l, k, m)
+			for _, d := range patternProblems(k, v) {
+				// Columns count in the line: after "KEY=".
+				d.File, d.Line, d.Column = file, l.Line, d.Column+len(l.Key)+1
+				ds = append(ds, d)
 			}
 		}
 	}
@@ -133,7 +134,7 @@ func lintEnvLines(file string, lines []EnvLine, goroot bool) []Diagnostic {
 			win, rule = ns[0], "in $GOROOT/go.env the first assignment wins"
 		}
 		if l.Line != win {
-			add(l, strings.TrimRight(l.Key, " \t"), "assigned again; "+rule+" (line "+strconv.Itoa(win)+")")
+			add(l, KindDuplicate, strings.TrimRight(l.Key, " \t"), "assigned again; "+rule+" (line "+strconv.Itoa(win)+")")
 		}
 	}
 	return ds
@@ -187,15 +188,14 @@ func isEnvName(s string) bool {
 	return true
 }
 
-// patternProblems reports what the go command silently ignores or can
-// never match in a comma-separated module path pattern list, as
-// [matcher.Lint] finds it.
-func patternProblems(list string) []string {
-	var ms []string
-	for _, p := range matcher.Lint(list) {
-		ms = append(ms, "pattern "+strconv.Itoa(p.Index+1)+" "+strconv.Quote(p.Pattern)+": "+p.Msg)
+// patternProblems lints a comma-separated module path pattern list with
+// [matcher.Lint], for the variable name.
+func patternProblems(name, list string) []Diagnostic {
+	ds := matcher.Lint(list)
+	for i := range ds {
+		ds[i].Var = name
 	}
-	return ms
+	return ds
 }
 
 // Lint reports problems in the environment e was loaded from that the go
@@ -220,9 +220,9 @@ func (e *Env) Lint() []Diagnostic {
 		}
 		switch {
 		case (name == "GONOPROXY" || name == "GONOSUMDB") && e.GOPRIVATE != "":
-			ds = append(ds, Diagnostic{Name: name, Message: "set to the empty string, which cannot clear the default taken from GOPRIVATE (" + strconv.Quote(e.GOPRIVATE) + "); set " + name + "=none to match no module"})
+			ds = append(ds, Diagnostic{Kind: KindEmptyCannotClear, Severity: diag.Warning, Var: name, Message: "set to the empty string, which cannot clear the default taken from GOPRIVATE (" + strconv.Quote(e.GOPRIVATE) + "); set " + name + "=none to match no module"})
 		case v.Source != SourceDefault || v.Value != "":
-			ds = append(ds, Diagnostic{Name: name, Message: "set to the empty string in the environment, so the go command uses " + strconv.Quote(redactVar(name, v.Value)) + " from " + sourceText(v)})
+			ds = append(ds, Diagnostic{Kind: KindEmptyInEnv, Severity: diag.Warning, Var: name, Message: "set to the empty string in the environment, so the go command uses " + strconv.Quote(redactVar(name, v.Value)) + " from " + sourceText(v)})
 		}
 	}
 	for _, name := range []string{"GONOPROXY", "GONOSUMDB"} {
@@ -230,7 +230,7 @@ func (e *Env) Lint() []Diagnostic {
 		if v.Source == SourceDefault && v.Via == "GOPRIVATE" && e.GOPRIVATE != "" && !v.EmptyInEnv {
 			if f := e.file(SourceFile); f != nil {
 				if l, ok := f.assignment(name); ok && l.Value == "" {
-					ds = append(ds, Diagnostic{Name: name, File: f.Path, Line: l.Line, Message: "empty value cannot clear the default taken from GOPRIVATE; write " + name + "=none to match no module"})
+					ds = append(ds, Diagnostic{Kind: KindEmptyCannotClear, Severity: diag.Warning, Var: name, File: f.Path, Line: l.Line, Message: "empty value cannot clear the default taken from GOPRIVATE; write " + name + "=none to match no module"})
 				}
 			}
 		}
@@ -240,9 +240,7 @@ func (e *Env) Lint() []Diagnostic {
 		if v.Source != SourceEnv {
 			continue // file values are linted with their file
 		}
-		for _, m := range patternProblems(v.Value) {
-			ds = append(ds, Diagnostic{Name: name, Message: m})
-		}
+		ds = append(ds, patternProblems(name, v.Value)...)
 	}
 	// Values the go command rejects when it fetches, located in their file.
 	at := func(name string) (string, int) {
@@ -251,22 +249,22 @@ func (e *Env) Lint() []Diagnostic {
 	}
 	if _, err := ParseProxyList(e.GOPROXY, ""); err != nil {
 		f, l := at("GOPROXY")
-		ds = append(ds, Diagnostic{Name: "GOPROXY", File: f, Line: l, Message: "invalid; the go command fails every download with: " + strings.TrimPrefix(err.Error(), "proxyenv: ")})
+		ds = append(ds, Diagnostic{Kind: KindInvalidValue, Severity: diag.Error, Var: "GOPROXY", File: f, Line: l, Message: "invalid; the go command fails every download with: " + strings.TrimPrefix(err.Error(), "proxyenv: ")})
 	}
 	if _, err := ParseSumDB(e.GOSUMDB); err != nil && e.GOSUMDB != "" {
 		f, l := at("GOSUMDB")
-		ds = append(ds, Diagnostic{Name: "GOSUMDB", File: f, Line: l, Message: "invalid; the go command fails checksum verification with: " + strings.TrimPrefix(err.Error(), "proxyenv: ")})
+		ds = append(ds, Diagnostic{Kind: KindInvalidValue, Severity: diag.Error, Var: "GOSUMDB", File: f, Line: l, Message: "invalid; the go command fails checksum verification with: " + strings.TrimPrefix(err.Error(), "proxyenv: ")})
 	}
 	if _, _, err := netrcauth.ParseGOAUTH(e.GOAUTH); err != nil {
 		f, l := at("GOAUTH")
-		ds = append(ds, Diagnostic{Name: "GOAUTH", File: f, Line: l, Message: "invalid; the go command stops with: " + strings.TrimPrefix(err.Error(), "netrcauth: ")})
+		ds = append(ds, Diagnostic{Kind: KindInvalidValue, Severity: diag.Error, Var: "GOAUTH", File: f, Line: l, Message: "invalid; the go command stops with: " + strings.TrimPrefix(err.Error(), "netrcauth: ")})
 	}
 	if err := e.ValidateHTTPProxy(); err != nil {
 		for _, err := range unjoin(err) {
 			var pe *HTTPProxyError
 			if errors.As(err, &pe) {
 				msg := strings.TrimPrefix(pe.Error(), "proxyenv: "+pe.Name+"=")
-				ds = append(ds, Diagnostic{Name: pe.Name, Message: "value " + msg})
+				ds = append(ds, Diagnostic{Kind: KindHTTPProxy, Severity: diag.Warning, Var: pe.Name, Subject: pe.Value, Message: "value " + msg})
 			}
 		}
 	}

@@ -272,7 +272,7 @@ func TestLoadWithoutGoInstallation(t *testing.T) {
 	}
 	found := false
 	for _, d := range e.Lint() {
-		found = found || d.Name == "GOROOT" && strings.Contains(d.Message, "default to the values of go")
+		found = found || d.Var == "GOROOT" && strings.Contains(d.Message, "default to the values of go")
 	}
 	if !found {
 		t.Errorf("Lint() = %v, want a GOROOT note naming the release defaults", e.Lint())

@@ -110,7 +110,10 @@ type diagnostic struct {
 	Severity string `json:"severity"`
 	// Topic is the part of the environment concerned: "goenv", "goauth",
 	// "netrc" or "trust".
-	Topic   string `json:"topic"`
+	Topic string `json:"topic"`
+	// Kind classifies the problem with a stable name ("stray-space",
+	// "invalid-value", "port-mismatch", ...).
+	Kind    string `json:"kind,omitempty"`
 	Name    string `json:"name,omitempty"`
 	File    string `json:"file,omitempty"`
 	Line    int    `json:"line,omitempty"`
@@ -324,26 +327,19 @@ func redacted(name, value string) string {
 	return strings.TrimSuffix(strings.TrimPrefix(s, name+"="), " ()")
 }
 
-// envDiagnostics lists what is wrong with the environment itself.
+// envDiagnostics lists what is wrong with the environment itself:
+// Env.Lint covers the values the go command rejects (GOPROXY, GOSUMDB,
+// GOAUTH, with the file and line that set them), the go env files, empty
+// variables, the pattern lists (matcher.Lint) and the HTTP proxy
+// variables (Env.ValidateHTTPProxy).
 func envDiagnostics(env *proxyenv.Env) []diagnostic {
 	var ds []diagnostic
-	// Errors the go command stops on.
-	if _, err := proxyenv.ParseProxyList(env.GOPROXY, env.GONOPROXY); err != nil {
-		ds = append(ds, diagnostic{Severity: "error", Topic: "goenv", Name: "GOPROXY", Message: goMessage(err)})
-	}
-	if _, err := proxyenv.ParseSumDB(env.GOSUMDB); err != nil {
-		ds = append(ds, diagnostic{Severity: "error", Topic: "goenv", Name: "GOSUMDB",
-			Message: goMessage(err) + " (the go command fails when it needs the checksum database)"})
-	}
-	if err := netrcauth.ValidateGOAUTH(env.GOAUTH); err != nil {
-		ds = append(ds, diagnostic{Severity: "error", Topic: "goauth", Name: "GOAUTH",
-			Message: strings.TrimPrefix(err.Error(), "netrcauth: ")})
-	}
-	// Env.Lint covers the go env files, empty variables, the pattern
-	// lists (matcher.Lint) and the HTTP proxy variables
-	// (Env.ValidateHTTPProxy).
 	for _, d := range env.Lint() {
-		ds = append(ds, diagnostic{Severity: "warning", Topic: "goenv", Name: d.Name, File: d.File, Line: d.Line, Message: d.Message})
+		topic := "goenv"
+		if d.Var == "GOAUTH" {
+			topic = "goauth"
+		}
+		ds = append(ds, diagnostic{Severity: string(d.Severity), Topic: topic, Kind: string(d.Kind), Name: d.Var, File: d.File, Line: d.Line, Message: d.Message})
 	}
 	return ds
 }
