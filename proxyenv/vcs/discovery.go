@@ -118,6 +118,7 @@ type RepoRoot struct {
 type Discoverer struct {
 	cfg      Config
 	govcs    *GOVCS
+	govcsErr error
 	private  *matcher.List
 	insecure *matcher.List
 	static   []staticHost
@@ -136,16 +137,18 @@ type prefixResult struct {
 	err     error
 }
 
-// New returns a Discoverer for cfg. It fails if Client is nil or GOVCS is
-// malformed (a *[GOVCSError]). Later edits to cfg do not affect it.
+// New returns a Discoverer for cfg. It fails only if Client is nil. A
+// malformed GOVCS does not make it fail: like the go command, lookups
+// fail with the *[GOVCSError] when they need a version control command
+// (not for "mod" tags); use [ParseGOVCS] to validate GOVCS up front.
+// Later edits to cfg do not affect the Discoverer.
 func New(cfg Config) (*Discoverer, error) {
 	if cfg.Client == nil {
 		return nil, errors.New("vcs: Config.Client is nil")
 	}
-	g, err := ParseGOVCS(cfg.GOVCS)
-	if err != nil {
-		return nil, err
-	}
+	// the go command parses GOVCS only when a VCS is about to be used,
+	// so a malformed value fails lookups that reach that point, not New
+	g, govcsErr := ParseGOVCS(cfg.GOVCS)
 	if cfg.InsecureClient == nil {
 		cfg.InsecureClient = cfg.Client
 	}
@@ -155,6 +158,7 @@ func New(cfg Config) (*Discoverer, error) {
 	d := &Discoverer{
 		cfg:      cfg,
 		govcs:    g,
+		govcsErr: govcsErr,
 		private:  matcher.Compile(cfg.GOPRIVATE),
 		insecure: matcher.Compile(cfg.GOINSECURE),
 		static:   staticHostTable(),
@@ -302,6 +306,12 @@ func (d *Discoverer) RepoRoot(ctx context.Context, path string) (*RepoRoot, erro
 func (d *Discoverer) checkGOVCS(rr *RepoRoot) error {
 	// "private" in GOVCS means a GOPRIVATE match on the repository root
 	rr.Private = d.private.Match(rr.Root)
+	if rr.VCS == "mod" {
+		return nil // the go command never restricts the mod protocol
+	}
+	if d.govcsErr != nil {
+		return d.govcsErr
+	}
 	ok, rule := d.govcs.Allow(rr.Root, rr.Private, rr.VCS)
 	if !ok {
 		return &DisallowedError{VCS: rr.VCS, Root: rr.Root, Private: rr.Private, Rule: rule}
