@@ -30,17 +30,17 @@ type page struct {
 // absolute-form http requests to the HTTP server. It records requests
 // per host.
 type web struct {
-	t       testing.TB
-	CA      *certmint.CA
-	CAFile  string
-	Roots   *x509.CertPool
-	TLS     *httptest.Server
-	Plain   *httptest.Server
+	t        testing.TB
+	CA       *certmint.CA
+	CAFile   string
+	Roots    *x509.CertPool
+	TLS      *httptest.Server
+	Plain    *httptest.Server
 	ProxyURL string
 
 	mu    sync.Mutex
 	pages map[string]page // "https://host/path" or "http://host/path" (no query)
-	seq   []string // "https://host/path?query" in arrival order
+	seq   []string        // "https://host/path?query" in arrival order
 	// noTLS lists hosts whose CONNECT is refused (so https fails).
 	noTLS map[string]bool
 }
