@@ -155,7 +155,7 @@ func MatchMeta(imports []MetaImport, path string) (MetaImport, error) {
 	match := -1
 	var mismatch []string
 	for i, m := range imports {
-		if !hasPathPrefix(path, m.Prefix) {
+		if !pathHasPrefix(path, m.Prefix) {
 			mismatch = append(mismatch, m.Prefix)
 			continue
 		}
@@ -174,9 +174,9 @@ func MatchMeta(imports []MetaImport, path string) (MetaImport, error) {
 	return imports[match], nil
 }
 
-// hasPathPrefix reports whether prefix is s or a slash-separated prefix
+// pathHasPrefix reports whether prefix is s or a slash-separated prefix
 // of s.
-func hasPathPrefix(s, prefix string) bool {
+func pathHasPrefix(s, prefix string) bool {
 	if len(s) == len(prefix) {
 		return s == prefix
 	}

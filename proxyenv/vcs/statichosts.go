@@ -128,7 +128,7 @@ func (e *NoProtocolError) Unwrap() []error { return e.Errs }
 // check). It returns errUnknownSite when no entry applies.
 func (d *Discoverer) fromStatic(ctx context.Context, path string, insecure bool, table []staticHost) (*RepoRoot, error) {
 	// the go command's test-suite shortcuts, compiled into the real binary
-	if hasPathPrefix(path, "example.net") {
+	if pathHasPrefix(path, "example.net") {
 		return nil, errors.New("no modules on example.net")
 	}
 	if path == "rsc.io" {
@@ -142,7 +142,7 @@ func (d *Discoverer) fromStatic(ctx context.Context, path string, insecure bool,
 	}
 	for i := range table {
 		h := &table[i]
-		if !hasPathPrefix(path, h.prefix) {
+		if !pathHasPrefix(path, h.prefix) {
 			continue
 		}
 		sub := h.re.FindStringSubmatch(path)
