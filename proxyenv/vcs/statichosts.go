@@ -1,9 +1,11 @@
 package vcs
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"regexp"
 	"strings"
 )
@@ -261,5 +263,29 @@ func (d *Discoverer) launchpadSeries(ctx context.Context, m map[string]string) {
 	if !d.getOK(ctx, u) {
 		m["root"] = expand(m, "launchpad.net/{project}")
 		m["repo"] = expand(m, "https://{root}")
+	}
+}
+
+// GitPing returns a [Config.Ping] that probes git repositories as the go
+// command does, with "git ls-remote scheme://repo" run in dir with the
+// environment env (the go command's own environment, or one from
+// [NewGitEnv]). It reports an error for other version control systems.
+func GitPing(git, dir string, env []string) func(ctx context.Context, vcs, scheme, repo string) error {
+	if git == "" {
+		git = "git"
+	}
+	return func(ctx context.Context, vcs, scheme, repo string) error {
+		if vcs != "git" {
+			return fmt.Errorf("vcs: cannot probe %s repositories", vcs)
+		}
+		// the go command's ping omits "--" for old git versions; the
+		// scheme comes from a fixed list
+		cmd := exec.CommandContext(ctx, git, "ls-remote", scheme+"://"+repo)
+		cmd.Dir = dir
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("git ls-remote %s://%s: %v\n%s", scheme, repo, err, bytes.TrimSpace(out))
+		}
+		return nil
 	}
 }
