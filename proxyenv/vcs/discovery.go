@@ -440,6 +440,14 @@ func (d *Discoverer) prefixPage(ctx context.Context, prefix string, insecure boo
 	d.cache[prefix] = r
 	d.mu.Unlock()
 	defer close(r.done)
+	defer func() {
+		// a lookup cut short by its context is not the prefix's answer
+		if ctx.Err() != nil {
+			d.mu.Lock()
+			delete(d.cache, prefix)
+			d.mu.Unlock()
+		}
+	}()
 
 	u, err := goGetURL(prefix)
 	if err != nil {

@@ -3,10 +3,12 @@ package vcs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/modnet/modnet/internal/gooracle"
@@ -225,15 +227,38 @@ var oracleCases = []*oracleCase{
 func TestDiscoveryMatchesGoCommand(t *testing.T) {
 	gooracle.Required(t)
 	w := newWeb(t)
-	for _, c := range oracleCases {
+	// The go command mostly waits (on its servers, on git), so run more
+	// of them at once than -parallel (GOMAXPROCS) would.
+	results := make([]goResult, len(oracleCases))
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i, c := range oracleCases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] = runGoSide(t, w, c)
+		}()
+	}
+	wg.Wait()
+	for i, c := range oracleCases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			runOracleCase(t, w, c)
+			compareOracleCase(t, w, c, results[i])
 		})
 	}
 }
 
-func runOracleCase(t *testing.T, w *web, c *oracleCase) {
+// goResult is what the go command did for a case.
+type goResult struct {
+	g      *gooracle.Go
+	err    string   // its error for the module
+	reqs   []string // requests it made
+	failed string   // why it could not be run
+}
+
+func runGoSide(t *testing.T, w *web, c *oracleCase) goResult {
 	for u, p := range c.pages {
 		p.body = c.expand(p.body)
 		p.location = c.expand(p.location)
@@ -255,17 +280,23 @@ func runOracleCase(t *testing.T, w *web, c *oracleCase) {
 	if c.netrc != "" {
 		f := filepath.Join(g.Dir, "netrc")
 		if err := os.WriteFile(f, []byte(c.expand(c.netrc)), 0o600); err != nil {
-			t.Fatal(err)
+			return goResult{failed: err.Error()}
 		}
 		g.Set("NETRC", f)
 	}
 	ds, stderr, err := g.ModDownload(context.Background(), path+"@v1.0.0")
 	if err != nil || len(ds) != 1 {
-		t.Fatalf("go mod download: %v (%d results)\n%s", err, len(ds), stderr)
+		return goResult{failed: fmt.Sprintf("go mod download: %v (%d results)\n%s", err, len(ds), stderr)}
 	}
-	goErr := ds[0].Error
-	goReqs := w.caseRequests(c)
+	return goResult{g: g, err: ds[0].Error, reqs: w.caseRequests(c)}
+}
 
+func compareOracleCase(t *testing.T, w *web, c *oracleCase, res goResult) {
+	if res.failed != "" {
+		t.Fatal(res.failed)
+	}
+	g, goErr, goReqs := res.g, res.err, res.reqs
+	path := c.expand(c.path)
 	env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: g.Getenv})
 	if err != nil {
 		t.Fatal(err)
