@@ -34,8 +34,12 @@ type Config struct {
 
 	// InsecureClient fetches the https go-get pages of paths GOINSECURE
 	// matches. The go command uses a client that accepts any
-	// certificate and gives up after five seconds, and adds credentials
-	// (proxyenv.Client.DirectClient returns it). Nil means Client.
+	// certificate, gives up after five seconds, adds credentials and
+	// follows redirects from https to http
+	// (proxyenv.Client.DirectClient returns such a client). When it is an
+	// *http.Client, the Discoverer uses a copy whose CheckRedirect allows
+	// any redirect up to the tenth, as the go command's does. Nil means
+	// Client.
 	InsecureClient Doer
 
 	// PlainClient fetches the http:// fallback under GOINSECURE. It must
@@ -151,6 +155,12 @@ func New(cfg Config) (*Discoverer, error) {
 	g, govcsErr := ParseGOVCS(cfg.GOVCS)
 	if cfg.InsecureClient == nil {
 		cfg.InsecureClient = cfg.Client
+	} else if hc, ok := cfg.InsecureClient.(*http.Client); ok {
+		// the go command's insecure client follows redirects from https
+		// to http, stopping only after ten
+		c := *hc
+		c.CheckRedirect = limitRedirects
+		cfg.InsecureClient = &c
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 4 << 20
@@ -178,6 +188,15 @@ func New(cfg Config) (*Discoverer, error) {
 		}
 	}
 	return d, nil
+}
+
+// limitRedirects refuses an eleventh redirect, as the go command's
+// GOINSECURE client does, and nothing else.
+func limitRedirects(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
 }
 
 // secureRedirects refuses what the go command's default client refuses: a

@@ -3,8 +3,10 @@ package vcs_test
 import (
 	"context"
 	"fmt"
+	"github.com/modnet/modnet/netrcauth"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/modnet/modnet/proxyenv/vcs"
@@ -104,4 +106,38 @@ func ExampleParseGOVCS() {
 	// github.com/a/b svn false
 	// anything.example mod true
 	// unreachable pattern in GOVCS: "private:git" after "private:all"
+}
+
+func ExampleNewGitEnv() {
+	proxy, _ := url.Parse("http://proxy.corp.example:3128")
+	g, err := vcs.NewGitEnv(context.Background(), "https://git.corp.example/team/lib.git", vcs.GitEnvOptions{
+		Env:   []string{"PATH=/usr/bin", "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=core.askPass", "GIT_CONFIG_VALUE_0="},
+		Proxy: func(*url.URL) (*url.URL, error) { return proxy, nil }, // in real use: (*proxyenv.Client).Proxy
+		Header: func(ctx context.Context, u *url.URL) (netrcauth.SecretHeader, error) {
+			h := netrcauth.SecretHeader{}
+			h.Add("Authorization", netrcauth.NewSecret("Bearer not-in-the-environment"))
+			return h, nil
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer g.Close()
+	for _, kv := range g.Env {
+		if strings.HasPrefix(kv, "GIT_CONFIG_VALUE_2=") {
+			kv = "GIT_CONFIG_VALUE_2=<private dir>/config"
+		}
+		fmt.Println(kv)
+	}
+	// Output:
+	// PATH=/usr/bin
+	// GIT_CONFIG_KEY_0=core.askPass
+	// GIT_CONFIG_VALUE_0=
+	// GIT_TERMINAL_PROMPT=0
+	// GCM_INTERACTIVE=never
+	// GIT_CONFIG_KEY_1=http.https://git.corp.example/.proxy
+	// GIT_CONFIG_VALUE_1=http://proxy.corp.example:3128
+	// GIT_CONFIG_KEY_2=include.path
+	// GIT_CONFIG_VALUE_2=<private dir>/config
+	// GIT_CONFIG_COUNT=3
 }

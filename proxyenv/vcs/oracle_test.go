@@ -2,14 +2,18 @@ package vcs_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/modnet/modnet/internal/gooracle"
 	"github.com/modnet/modnet/proxyenv"
@@ -26,6 +30,10 @@ type oracleCase struct {
 	netrc string            // netrc file content, if any
 	pages map[string]page   // URLs without query, with {h}/{h2}
 	noTLS []string          // hosts whose https fails
+	// goInsecureClient makes the Discoverer use a GOINSECURE client
+	// built like the go command's instead of proxyenv's DirectClient
+	// (whose credentials transport refuses https-to-http redirects).
+	goInsecureClient bool
 	// want must occur in the go command's error (a check of the case
 	// itself); "ok:<vcs>" means discovery must succeed with that VCS.
 	want string
@@ -207,6 +215,16 @@ var oracleCases = []*oracleCase{
 			"https://{h}/a": {status: 302, location: "http://{h2}/a?go-get=1"},
 			"http://{h2}/a": {body: tag("{h}/a git https://{h}/repo")},
 		}},
+	{name: "insecureredirect", path: "{h}/a", want: "ok:git", goInsecureClient: true,
+		env: map[string]string{"GOINSECURE": "{h}"},
+		pages: map[string]page{
+			"https://{h}/a": {status: 302, location: "http://{h2}/a?go-get=1"},
+			"http://{h2}/a": {body: tag("{h}/a git https://{h}/repo")},
+		}},
+	{name: "redirect404", path: "{h}/a", want: "reading https://{h}/a?go-get=1: 404 Not Found",
+		pages: map[string]page{
+			"https://{h}/a": {status: 301, location: "https://{h2}/elsewhere?go-get=1"},
+		}},
 	{name: "netrc", path: "{h}/a", want: "ok:git",
 		netrc: "machine {h} login u password secret-{h}\n",
 		pages: map[string]page{"https://{h}/a": {body: tag("{h}/a git https://{h}/repo")}}},
@@ -306,7 +324,14 @@ func compareOracleCase(t *testing.T, w *web, c *oracleCase, res goResult) {
 		t.Fatal(err)
 	}
 	defer client.CloseIdleConnections()
-	ins, _ := client.DirectClient(path)
+	var ins vcs.Doer
+	ins, _ = client.DirectClient(path)
+	if c.goInsecureClient {
+		ins = &http.Client{
+			Timeout:   5 * time.Second,
+			Transport: &http.Transport{Proxy: func(r *http.Request) (*url.URL, error) { return client.Proxy(r.URL) }, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+		}
+	}
 	d, err := vcs.New(vcs.Config{
 		Client: client, InsecureClient: ins, Proxy: client.Proxy,
 		GOPRIVATE: env.GOPRIVATE, GOINSECURE: env.GOINSECURE, GOVCS: g.Getenv("GOVCS"),
