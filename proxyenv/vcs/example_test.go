@@ -3,12 +3,12 @@ package vcs_test
 import (
 	"context"
 	"fmt"
-	"github.com/modnet/modnet/netrcauth"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/modnet/modnet/netrcauth"
 	"github.com/modnet/modnet/proxyenv/vcs"
 )
 
