@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/modnet/modnet/matcher"
+	"github.com/modnet/modnet/netrcauth"
 )
 
 // A Doer sends an HTTP request and returns the response of the last
@@ -91,7 +92,9 @@ type RepoRoot struct {
 	// security: https verified, http only when written; GOINSECURE does
 	// not apply).
 	VCS string
-	// RepoURL is the repository URL with its scheme. It is empty for a
+	// RepoURL is the repository URL with its scheme, as the tag wrote it
+	// (a password in it included: treat it as a secret; String redacts
+	// it). It is empty for a
 	// VCS-suffixed path when Config.Ping is nil; then Schemes lists the
 	// schemes to try in order.
 	RepoURL string
@@ -99,8 +102,9 @@ type RepoRoot struct {
 	// SubDir is the module's directory in the repository, from the 4th
 	// field of a go-import tag, or "".
 	SubDir string
-	// Meta is what decided: the go-import tag's content, or
-	// "static:<site>" for the built-in table.
+	// Meta is what decided: the go-import tag's content (any password
+	// in the repository URL redacted), or "static:<site>" for the
+	// built-in table.
 	Meta string
 	// MetaURL is the (redacted) URL of the page the tag came from, or "".
 	MetaURL string
@@ -112,6 +116,16 @@ type RepoRoot struct {
 	GOVCSRule *GOVCSRule
 	// Insecure reports whether GOINSECURE matched the module path.
 	Insecure bool
+}
+
+// String returns a one-line description of r with any password in the
+// repository URL redacted.
+func (r *RepoRoot) String() string {
+	s := fmt.Sprintf("%s %s %s", r.Root, r.VCS, netrcauth.RedactURL(r.RepoURL))
+	if r.SubDir != "" {
+		s += " " + r.SubDir
+	}
+	return s + " (" + r.Meta + ")"
 }
 
 // A Discoverer finds the repository of module paths as the go command
@@ -398,7 +412,8 @@ func (d *Discoverer) dynamic(ctx context.Context, path string, insecure bool) (*
 		return nil, &MetaError{Path: path, URL: p.url, Tag: &mi, Msg: fmt.Sprintf("%s: invalid subdirectory %q: %s", p.url, mi.SubDir, msg)}
 	}
 	if err := checkRepoRoot(mi.RepoRoot); err != nil {
-		return nil, &MetaError{Path: path, URL: p.url, Tag: &mi, Err: err, Msg: fmt.Sprintf("%s: invalid repo root %q: %v", p.url, mi.RepoRoot, err)}
+		// (the go command prints the root as written; a password in it is redacted here)
+		return nil, &MetaError{Path: path, URL: p.url, Tag: &mi, Err: err, Msg: fmt.Sprintf("%s: invalid repo root %q: %v", p.url, netrcauth.RedactURL(mi.RepoRoot), err)}
 	}
 	if mi.VCS != "mod" && !knownVCS(mi.VCS) {
 		return nil, &MetaError{Path: path, URL: p.url, Tag: &mi, Msg: fmt.Sprintf("%s: unknown vcs %q", p.url, mi.VCS)}

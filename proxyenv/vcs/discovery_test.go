@@ -112,3 +112,26 @@ func TestErrorTypes(t *testing.T) {
 type doerFunc func(*http.Request) (*http.Response, error)
 
 func (f doerFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestRepoURLPasswordRedacted(t *testing.T) {
+	t.Parallel()
+	w := &htmlWeb{hits: map[string]int{}, pages: map[string]string{
+		"https://h.example/ok?go-get=1":  `<meta name="go-import" content="h.example/ok git https://u:hunter2@h.example/ok.git">`,
+		"https://h.example/bad?go-get=1": `<meta name="go-import" content="h.example/bad git file://u:hunter2@h.example/bad">`,
+	}}
+	d, _ := New(Config{Client: w})
+	rr, err := d.RepoRoot(context.Background(), "h.example/ok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rr.RepoURL != "https://u:hunter2@h.example/ok.git" {
+		t.Errorf("RepoURL = %q, want it as written", rr.RepoURL)
+	}
+	if s := fmt.Sprintf("%v %+v %s", rr, rr, rr.Meta); strings.Contains(s, "hunter2") {
+		t.Errorf("password printed: %s", s)
+	}
+	_, err = d.RepoRoot(context.Background(), "h.example/bad")
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "file scheme disallowed") {
+		t.Errorf("bad repo root error = %v", err)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/modnet/modnet/netrcauth"
 )
 
 // A MetaImport is one <meta name="go-import" content="prefix vcs repo
@@ -16,9 +18,10 @@ type MetaImport struct {
 	SubDir   string // module directory inside the repository, or ""
 }
 
-// String returns the tag's content attribute.
+// String returns the tag's content attribute, with any password in
+// RepoRoot redacted.
 func (m MetaImport) String() string {
-	s := m.Prefix + " " + m.VCS + " " + m.RepoRoot
+	s := m.Prefix + " " + m.VCS + " " + netrcauth.RedactURL(m.RepoRoot)
 	if m.SubDir != "" {
 		s += " " + m.SubDir
 	}
