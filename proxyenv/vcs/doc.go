@@ -70,9 +70,24 @@
 //	export GIT_CONFIG_KEY_1=http.https://git.corp.example/.proxy
 //	export GIT_CONFIG_VALUE_1=http://proxy.corp.example:3128
 //
-// and, for credentials, a credential helper (git config --global
-// credential.https://git.corp.example.helper store) rather than a NETRC
-// path git will not read.
+// and, for credentials, a credential helper configured for the host (such
+// as the platform's keychain helper), or ~/.netrc itself, rather than a
+// NETRC path git will not read.
+//
+// # Deviations and leniencies
+//
+//   - A go-get page is read up to [Config.MaxBodyBytes] (4 MiB by default);
+//     the go command reads it whole.
+//   - A malformed GOVCS fails lookups that need a VCS with the go
+//     command's message, as the go command does; [ParseGOVCS] reports it
+//     up front.
+//   - Errors never show a password from a go-import tag's repository URL
+//     (the go command prints the URL as written); [RepoRoot.RepoURL]
+//     keeps it.
+//   - Transport errors carry whatever the client returns: with a
+//     *proxyenv.Client, its classified *trust.Error, whose text adds a
+//     diagnosis to the go command's.
+//   - A context cancelled during a prefix re-check is not cached.
 //
 // # What it promises
 //
