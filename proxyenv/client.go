@@ -1,6 +1,7 @@
 package proxyenv
 
 import (
+	"context"
 	"crypto/tls"
 	"maps"
 	"net"
@@ -71,8 +72,10 @@ type ClientOptions struct {
 type Client struct {
 	env      *Env
 	router   *Router
+	base     http.RoundTripper // the transport under the credentials
 	http     *http.Client
-	direct   *http.Client
+	insecureHTTP *http.Client // GOINSECURE direct fetches; nil in insecure itself
+	insecureC    *Client      // the client around insecureHTTP
 	auth     *netrcauth.Auth
 	pool     trust.PoolSource
 	proxy    func(*url.URL) (*url.URL, error)
@@ -169,6 +172,7 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 	tr := wrap(trust.NewTransport(pool, base))
 	c := &Client{
 		env:      &ec,
+		base:     tr,
 		router:   ec.Router(), // routes are computed per download; compile once
 		auth:     auth,
 		pool:     pool,
@@ -186,11 +190,22 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 	ins := base.Clone()
 	ins.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} // what GOINSECURE means to the go command
 	ins.ForceAttemptHTTP2 = false                               // its insecure client speaks HTTP/1.1
-	c.direct = &http.Client{
-		Transport:     &netrcauth.Transport{Base: wrap(ins), Auth: auth},
-		CheckRedirect: netrcauth.CheckRedirect,
-		Timeout:       insecureTimeout,
+	c.insecureHTTP = &http.Client{
+		Transport: &netrcauth.Transport{Base: wrap(ins), Auth: auth},
+		// The go command's insecure client enforces only the redirect
+		// limit: under GOINSECURE an https page may redirect to http.
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= netrcauth.MaxRedirects {
+				return netrcauth.ErrTooManyRedirects
+			}
+			return nil
+		},
+		Timeout: insecureTimeout,
 	}
+	ic := *c
+	ic.http, ic.insecureHTTP = c.insecureHTTP, nil
+	ic.insecureC = &ic
+	c.insecureC = &ic
 	return c, nil
 }
 
@@ -258,6 +273,17 @@ func (c *Client) Route(modulePath string) (*Route, error) { return c.router.Rout
 // Router returns the client's compiled routing rules.
 func (c *Client) Router() *Router { return c.router }
 
+// Header returns the credential header fields the client sends to u (an
+// https URL), as its GOAUTH methods, netrc file and extra credentials
+// provide them; nil when none applies. The values are secrets: pass them
+// on (to git, say), never print them.
+func (c *Client) Header(ctx context.Context, u *url.URL) (netrcauth.SecretHeader, error) {
+	if u.Scheme != "https" {
+		return nil, nil
+	}
+	return c.auth.Header(ctx, u, c.base)
+}
+
 // Trust returns the roots the client trusts.
 func (c *Client) Trust() trust.PoolSource { return c.pool }
 
@@ -266,16 +292,18 @@ func (c *Client) HTTPProxy(u *url.URL) (*url.URL, error) { return c.proxy(u) }
 
 // DirectClient returns the client for a direct (version control) lookup of
 // modulePath, as the go command chooses it: when a GOINSECURE pattern
-// matches the path, a client that accepts any certificate and gives up
-// after five seconds; otherwise [Client.HTTP]. The second result is the
-// GOINSECURE pattern that matched, or "".
+// matches the path, a client that accepts any certificate, speaks
+// HTTP/1.1, follows redirects from https to http and gives up after five
+// seconds (its Do still re-runs GOAUTH and retries after a 4xx, and its
+// credentials still go only to https URLs); otherwise c itself. The
+// second result is the GOINSECURE pattern that matched, or "".
 //
 // GOINSECURE never applies to module proxies or checksum databases.
-func (c *Client) DirectClient(modulePath string) (*http.Client, string) {
+func (c *Client) DirectClient(modulePath string) (*Client, string) {
 	if p, _, ok := c.insecure.MatchPattern(modulePath); ok {
-		return c.direct, p
+		return c.insecureC, p
 	}
-	return c.http, ""
+	return c, ""
 }
 
 // Wait waits for background work that requests started, such as the
@@ -287,5 +315,7 @@ func (c *Client) Wait() { c.auth.Wait() }
 // transports.
 func (c *Client) CloseIdleConnections() {
 	c.http.CloseIdleConnections()
-	c.direct.CloseIdleConnections()
+	if c.insecureHTTP != nil {
+		c.insecureHTTP.CloseIdleConnections()
+	}
 }

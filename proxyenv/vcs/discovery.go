@@ -12,8 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/modnet/modnet/internal/redact"
 	"github.com/modnet/modnet/matcher"
-	"github.com/modnet/modnet/netrcauth"
 )
 
 // A Doer sends an HTTP request and returns the response of the last
@@ -121,7 +121,7 @@ type RepoRoot struct {
 // String returns a one-line description of r with any password in the
 // repository URL redacted.
 func (r *RepoRoot) String() string {
-	s := fmt.Sprintf("%s %s %s", r.Root, r.VCS, netrcauth.RedactURL(r.RepoURL))
+	s := fmt.Sprintf("%s %s %s", r.Root, r.VCS, redact.URL(r.RepoURL))
 	if r.SubDir != "" {
 		s += " " + r.SubDir
 	}
@@ -413,7 +413,7 @@ func (d *Discoverer) dynamic(ctx context.Context, path string, insecure bool) (*
 	}
 	if err := checkRepoRoot(mi.RepoRoot); err != nil {
 		// (the go command prints the root as written; a password in it is redacted here)
-		return nil, &MetaError{Path: path, URL: p.url, Tag: &mi, Err: err, Msg: fmt.Sprintf("%s: invalid repo root %q: %v", p.url, netrcauth.RedactURL(mi.RepoRoot), err)}
+		return nil, &MetaError{Path: path, URL: p.url, Tag: &mi, Err: err, Msg: fmt.Sprintf("%s: invalid repo root %q: %v", p.url, redact.URL(mi.RepoRoot), err)}
 	}
 	if mi.VCS != "mod" && !knownVCS(mi.VCS) {
 		return nil, &MetaError{Path: path, URL: p.url, Tag: &mi, Msg: fmt.Sprintf("%s: unknown vcs %q", p.url, mi.VCS)}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/modnet/modnet/internal/redact"
 	"github.com/modnet/modnet/netrcauth"
 )
 
@@ -115,7 +116,7 @@ func (e *GitEnvError) Unwrap() error { return e.Err }
 func NewGitEnv(ctx context.Context, repoURL string, opts GitEnvOptions) (_ *GitEnv, err error) {
 	u, err := url.Parse(repoURL)
 	if err != nil {
-		return nil, &GitEnvError{Repo: netrcauth.RedactURL(repoURL), Op: "parse URL", Err: errors.New("invalid URL")}
+		return nil, &GitEnvError{Repo: redact.URL(repoURL), Op: "parse URL", Err: errors.New("invalid URL")}
 	}
 	redacted := u.Redacted()
 	fail := func(op string, err error) (*GitEnv, error) {

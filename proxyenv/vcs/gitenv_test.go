@@ -123,7 +123,7 @@ func TestGitEnvCredentials(t *testing.T) {
 		t.Fatalf("git ls-remote with NETRC only: %v\n%s\nwant a username prompt failure", err, out)
 	}
 
-	auth, err := netrcauth.Config{GOAUTH: "netrc", NetrcFile: netrc, Env: base}.New()
+	auth, err := netrcauth.Config{GOAUTH: "netrc", NetrcFile: netrc, Env: base}.Build()
 	if err != nil {
 		t.Fatal(err)
 	}

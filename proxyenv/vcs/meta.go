@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/modnet/modnet/netrcauth"
+	"github.com/modnet/modnet/internal/redact"
 )
 
 // A MetaImport is one <meta name="go-import" content="prefix vcs repo
@@ -21,7 +21,7 @@ type MetaImport struct {
 // String returns the tag's content attribute, with any password in
 // RepoRoot redacted.
 func (m MetaImport) String() string {
-	s := m.Prefix + " " + m.VCS + " " + netrcauth.RedactURL(m.RepoRoot)
+	s := m.Prefix + " " + m.VCS + " " + redact.URL(m.RepoRoot)
 	if m.SubDir != "" {
 		s += " " + m.SubDir
 	}

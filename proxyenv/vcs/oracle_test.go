@@ -243,7 +243,7 @@ var oracleCases = []*oracleCase{
 			"https://{h}/a": {status: 302, location: "http://{h2}/a?go-get=1"},
 			"http://{h2}/a": {body: tag("{h}/a git https://{h}/repo")},
 		}},
-	{name: "insecureredirect", path: "{h}/a", want: "ok:git", goInsecureClient: true,
+	{name: "insecureredirect", path: "{h}/a", want: "ok:git",
 		env: map[string]string{"GOINSECURE": "{h}"},
 		pages: map[string]page{
 			"https://{h}/a": {status: 302, location: "http://{h2}/a?go-get=1"},
@@ -357,11 +357,11 @@ func compareOracleCase(t *testing.T, w *web, c *oracleCase, res goResult) {
 	if c.goInsecureClient {
 		ins = &http.Client{
 			Timeout:   5 * time.Second,
-			Transport: &http.Transport{Proxy: func(r *http.Request) (*url.URL, error) { return client.Proxy(r.URL) }, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+			Transport: &http.Transport{Proxy: func(r *http.Request) (*url.URL, error) { return client.HTTPProxy(r.URL) }, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
 		}
 	}
 	d, err := vcs.New(vcs.Config{
-		Client: client, InsecureClient: ins, Proxy: client.Proxy,
+		Client: client, InsecureClient: ins, Proxy: client.HTTPProxy,
 		GOPRIVATE: env.GOPRIVATE, GOINSECURE: env.GOINSECURE, GOVCS: g.Getenv("GOVCS"),
 	})
 	if err != nil {

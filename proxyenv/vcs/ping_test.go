@@ -112,7 +112,7 @@ func TestGoGetToGitEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.CloseIdleConnections()
-	d, err := vcs.New(vcs.Config{Client: client, Proxy: client.Proxy})
+	d, err := vcs.New(vcs.Config{Client: client, Proxy: client.HTTPProxy})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestGoGetToGitEndToEnd(t *testing.T) {
 		t.Fatalf("git ls-remote without GitEnv succeeded:\n%s", out)
 	}
 	ge, err := vcs.NewGitEnv(context.Background(), rr.RepoURL, vcs.GitEnvOptions{
-		Env: base, Roots: []*x509.Certificate{srv.CA.Cert}, Proxy: client.Proxy, Dir: t.TempDir(),
+		Env: base, Roots: []*x509.Certificate{srv.CA.Cert}, Proxy: client.HTTPProxy, Dir: t.TempDir(),
 	})
 	if err != nil {
 		t.Fatal(err)
