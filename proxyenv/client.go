@@ -70,16 +70,16 @@ type ClientOptions struct {
 // credentials. It is safe for concurrent use. Two Clients never share
 // mutable state (connections, credentials, caches).
 type Client struct {
-	env      *Env
-	router   *Router
-	base     http.RoundTripper // the transport under the credentials
-	http     *http.Client
+	env          *Env
+	router       *Router
+	base         http.RoundTripper // the transport under the credentials
+	http         *http.Client
 	insecureHTTP *http.Client // GOINSECURE direct fetches; nil in insecure itself
 	insecureC    *Client      // the client around insecureHTTP
-	auth     *netrcauth.Auth
-	pool     trust.PoolSource
-	proxy    func(*url.URL) (*url.URL, error)
-	insecure *matcher.List
+	auth         *netrcauth.Auth
+	pool         trust.PoolSource
+	proxy        func(*url.URL) (*url.URL, error)
+	insecure     *matcher.List
 }
 
 // Timeouts of the transports a Client builds. The go command sets none
