@@ -113,7 +113,7 @@ func TestClassifyCertificates(t *testing.T) {
 		leafOnly bool
 		host     string
 		kind     Kind
-		verifies string
+		verifies Verification
 		hint     string // substring of the hint
 	}
 	cases := []tc{

@@ -58,7 +58,7 @@ type Error struct {
 	Sources []string `json:"sources,omitempty"`
 	// VerifiesWith names the single change under which the presented
 	// chain verifies offline (see the Verifies* constants), or is empty.
-	VerifiesWith string `json:"verifiesWith,omitempty"`
+	VerifiesWith Verification `json:"verifiesWith,omitempty"`
 	// Evidence lists the observations behind the classification.
 	Evidence []string `json:"evidence,omitempty"`
 	// ClockOffset is, for validity failures, how far the local clock
@@ -100,17 +100,21 @@ func (e *Error) Error() string {
 // Unwrap returns the original error.
 func (e *Error) Unwrap() error { return e.Err }
 
+// A Verification names the single change under which a failing chain
+// verifies offline ([Error.VerifiesWith]).
+type Verification string
+
 // The changes under which a failing chain verifies offline
 // ([Error.VerifiesWith]).
 const (
-	VerifiesNow             = "as-is"                 // it verifies offline now: the failure was elsewhere (platform verifier, transient)
-	VerifiesWithoutHostname = "without-hostname"      // ignoring the host name
-	VerifiesAtValidTime     = "at-valid-time"         // at a time inside every certificate's validity window
-	VerifiesWithMozilla     = "with-mozilla-roots"    // with the Mozilla root bundle instead of the pool
-	VerifiesWithTopAsRoot   = "with-top-as-root"      // trusting the top presented certificate
-	VerifiesWithLeafAsRoot  = "with-leaf-as-root"     // trusting the (self-signed) leaf itself
-	VerifiesWithUnscoped    = "without-host-scope"    // lifting the host limits of the extra sources
-	VerifiesWithAIA         = "with-aia-intermediate" // adding the intermediate fetched from the leaf's AIA URL
+	VerifiesNow             Verification = "as-is"                 // it verifies offline now: the failure was elsewhere (platform verifier, transient)
+	VerifiesWithoutHostname Verification = "without-hostname"      // ignoring the host name
+	VerifiesAtValidTime     Verification = "at-valid-time"         // at a time inside every certificate's validity window
+	VerifiesWithMozilla     Verification = "with-mozilla-roots"    // with the Mozilla root bundle instead of the pool
+	VerifiesWithTopAsRoot   Verification = "with-top-as-root"      // trusting the top presented certificate
+	VerifiesWithLeafAsRoot  Verification = "with-leaf-as-root"     // trusting the (self-signed) leaf itself
+	VerifiesWithUnscoped    Verification = "without-host-scope"    // lifting the host limits of the extra sources
+	VerifiesWithAIA         Verification = "with-aia-intermediate" // adding the intermediate fetched from the leaf's AIA URL
 )
 
 // CertInfo summarises one certificate.

@@ -256,7 +256,7 @@ func (b *builder) loadSystem() {
 	}
 }
 
-func statusFor(err error) string {
+func statusFor(err error) SourceStatus {
 	if errors.Is(err, fs.ErrNotExist) {
 		return StatusMissing
 	}

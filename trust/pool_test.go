@@ -180,12 +180,12 @@ func TestSystemVariables(t *testing.T) {
 	envFile := write(t, filepath.Join(dir, "env.pem"), c.CertPEM)
 	base := Config{GOOS: "linux", SystemFiles: []string{filepath.Join(dir, "nope.crt"), bundleFile}, SystemDirs: []string{certDir}}
 
-	codes := func(r *Report) string {
+	codes := func(r *Report) WarningCode {
 		var s []string
 		for _, w := range r.Warnings {
-			s = append(s, w.Code)
+			s = append(s, string(w.Code))
 		}
-		return strings.Join(s, ",")
+		return WarningCode(strings.Join(s, ","))
 	}
 	cases := []struct {
 		name     string
@@ -193,7 +193,7 @@ func TestSystemVariables(t *testing.T) {
 		dir      string
 		goos     string
 		total    int
-		warnings string
+		warnings WarningCode
 	}{
 		{"defaults", "", "", "", 2, WarnDERIgnored},
 		{"cert-file-keeps-dirs", envFile, "", "", 2, WarnCertFileNoReplace + "," + WarnDERIgnored},
