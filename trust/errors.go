@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -129,20 +130,43 @@ type CertInfo struct {
 	IsCA        bool      `json:"isCA,omitempty"`
 	SelfSigned  bool      `json:"selfSigned,omitempty"`
 	AIA         []string  `json:"aia,omitempty"`
+	// Raw is the DER encoding of the certificate (see [ChainPEM]). It is
+	// not part of the JSON form, and it is empty in a CertInfo decoded
+	// from JSON.
+	Raw []byte `json:"-"`
 }
 
+// summarize describes c for an error or a probe, checking a self-signed
+// certificate's signature.
 func summarize(c *x509.Certificate) CertInfo {
+	ci := describe(c)
+	ci.SelfSigned = selfSigned(c)
+	return ci
+}
+
+// summarizeRoot describes a root being loaded. Whether it is self-signed
+// is judged from its names and key identifiers only, since checking the
+// signature of every root of a large bundle would cost more than parsing
+// it.
+func summarizeRoot(c *x509.Certificate) CertInfo {
+	ci := describe(c)
+	ci.SelfSigned = bytes.Equal(c.RawSubject, c.RawIssuer) &&
+		(len(c.AuthorityKeyId) == 0 || bytes.Equal(c.AuthorityKeyId, c.SubjectKeyId))
+	return ci
+}
+
+func describe(c *x509.Certificate) CertInfo {
 	sum := sha256.Sum256(c.Raw)
 	ci := CertInfo{
-		Subject:    c.Subject.String(),
-		Issuer:     c.Issuer.String(),
-		DNSNames:   c.DNSNames,
-		NotBefore:  c.NotBefore.UTC(),
-		NotAfter:   c.NotAfter.UTC(),
-		SHA256:     hex.EncodeToString(sum[:]),
-		IsCA:       c.IsCA,
-		SelfSigned: selfSigned(c),
-		AIA:        c.IssuingCertificateURL,
+		Subject:   c.Subject.String(),
+		Issuer:    c.Issuer.String(),
+		DNSNames:  c.DNSNames,
+		NotBefore: c.NotBefore.UTC(),
+		NotAfter:  c.NotAfter.UTC(),
+		SHA256:    hex.EncodeToString(sum[:]),
+		IsCA:      c.IsCA,
+		AIA:       c.IssuingCertificateURL,
+		Raw:       c.Raw,
 	}
 	for _, ip := range c.IPAddresses {
 		ci.IPAddresses = append(ci.IPAddresses, ip.String())

@@ -348,7 +348,7 @@ func (b *builder) loadExtra(i int, s Source) error {
 		for _, c := range f.certs {
 			b.addRoot(c, name, sr, constraint)
 			b.p.extra.AddCert(c)
-			sr.Certs = append(sr.Certs, summarize(c))
+			sr.Certs = append(sr.Certs, summarizeRoot(c))
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -50,6 +51,10 @@ func TestParseCertificates(t *testing.T) {
 		{"headers", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Headers: map[string]string{"Proc-Type": "4,ENCRYPTED"}, Bytes: a.Cert.Raw}), 0, 1, "headers"},
 		{"bad-der-in-pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{0x30, 0x03, 1, 2, 3}}), 0, 1, "invalid certificate"},
 		{"pem-no-cert", []byte("-----BEGIN nothing"), 0, 1, "corrupt PEM block"},
+		{"trailing-whitespace", append(append([]byte{}, a.CertPEM...), " \n\t\r\n"...), 1, 0, ""},
+		{"trailing-junk", append(append([]byte{}, a.CertPEM...), "\n  junk\n"...), 0, lines + 2, "trailing data"},
+		{"trailing-junk-same-line", append(bytes.TrimSuffix(a.CertPEM, []byte("\n")), "xyz"...), 0, 1, "corrupt PEM block"},
+		{"trailing-binary", append(append([]byte{}, b.CertPEM...), 0, 1, 2), 0, lines + 1, "trailing data"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
