@@ -9,11 +9,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -357,10 +359,22 @@ func classify(e *Error, err error, o *options, rec recordState) {
 		}
 		diagnose(e, err, chain, o)
 		return
-	case rec.clientCertRequested && (isRemoteAlert(err) || errors.As(err, &alertE)):
+	case rec.clientCertRequested && refusedAfterCertRequest(err, rec.sentCert),
+		alertIs(err, alertCertificateRequired):
 		e.Kind = KindClientCertRequired
 		e.AcceptableCAs = rec.acceptableCAs
-		e.Evidence = append(e.Evidence, "the server requested a client certificate during the handshake")
+		if rec.clientCertRequested {
+			e.Evidence = append(e.Evidence, "the server requested a client certificate during the handshake")
+		}
+		if alertIs(err, alertCertificateRequired) {
+			e.Evidence = append(e.Evidence, "the server sent the TLS alert certificate_required")
+		} else if !isRemoteAlert(err) && !errors.As(err, &alertE) {
+			// In TLS 1.3 the client's handshake is over before the
+			// server looks at the certificate, so the server's refusal
+			// races with the client's first request: the alert may be
+			// lost to a reset connection.
+			e.Evidence = append(e.Evidence, "the connection then failed without a TLS alert (a TLS 1.3 server's refusal can arrive as a reset connection)")
+		}
 		if rec.sentCert {
 			e.Evidence = append(e.Evidence, "a client certificate was sent and the server refused the connection")
 			e.Hint = "the server rejected the configured client certificate: check that it is issued by a CA the server accepts"
@@ -404,6 +418,39 @@ func classify(e *Error, err error, o *options, rec recordState) {
 		}
 		e.Hint = fmt.Sprintf("cannot connect to %s: check that the server is running and the port is right, and whether a firewall or proxy is in the way", e.Host)
 	}
+}
+
+// alertCertificateRequired is the TLS 1.3 alert certificate_required
+// (RFC 8446, section 6.2).
+const alertCertificateRequired = 116
+
+// alertIs reports whether err is the TLS alert code.
+func alertIs(err error, code uint8) bool {
+	c, ok := alertCode(err)
+	return ok && c == code
+}
+
+// refusedAfterCertRequest reports whether err, from a connection on which
+// the server asked for a client certificate, is how a server refuses the
+// certificate (or its absence): an alert, or — since in TLS 1.3 the
+// refusal races with the client's first write — a connection reset,
+// broken or closed before any response. Without a certificate sent, any
+// failure other than a timeout counts: the server asked for one and the
+// connection did not survive.
+func refusedAfterCertRequest(err error, sentCert bool) bool {
+	var alertE tls.AlertError
+	if isRemoteAlert(err) || errors.As(err, &alertE) {
+		return true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	if !sentCert {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNABORTED) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
 }
 
 // isRemoteAlert reports whether err is an alert received from the peer
