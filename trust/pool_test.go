@@ -183,6 +183,16 @@ func TestSystemVariables(t *testing.T) {
 	write(t, filepath.Join(certDir, "dir.pem"), b.CertPEM)
 	write(t, filepath.Join(certDir, "der.crt"), a.Cert.Raw)
 	envFile := write(t, filepath.Join(dir, "env.pem"), c.CertPEM)
+	derFile := write(t, filepath.Join(dir, "der.cer"), c.Cert.Raw)
+	junkFile := write(t, filepath.Join(dir, "junk.pem"), []byte("\x00\x01not a certificate\n"))
+	emptyDir := filepath.Join(dir, "empty")
+	os.Mkdir(emptyDir, 0o755)
+	linkDir := filepath.Join(dir, "links")
+	os.Mkdir(linkDir, 0o755)
+	write(t, filepath.Join(linkDir, "ok.pem"), b.CertPEM)
+	if err := os.Symlink(filepath.Join(dir, "gone.pem"), filepath.Join(linkDir, "dangling.pem")); err != nil {
+		t.Fatal(err)
+	}
 	base := Config{GOOS: "linux", SystemFiles: []string{filepath.Join(dir, "nope.crt"), bundleFile}, SystemDirs: []string{certDir}}
 
 	codes := func(r *Report) WarningCode {
@@ -205,8 +215,13 @@ func TestSystemVariables(t *testing.T) {
 		{"cert-file-and-dir", envFile, filepath.Join(dir, "nodir"), "", 1, WarnCertDirMissing},
 		{"cert-file-missing", filepath.Join(dir, "typo.pem"), filepath.Join(dir, "nodir"), "", 0,
 			WarnCertFileMissing + "," + WarnCertDirMissing + "," + WarnNoRoots},
-		{"cert-dir-list", "", certDir + ":" + dir, "", 3, WarnDERIgnored},
+		{"cert-dir-list", "", certDir + ":" + dir, "", 3, WarnDERIgnored + "," + WarnDERIgnored + "," + WarnNoCertificates},
 		{"darwin-ignores", envFile, certDir, "darwin", -1, WarnEnvIgnored + "," + WarnEnvIgnored},
+		{"cert-file-der", derFile, emptyDir, "", 0, WarnDERIgnored + "," + WarnNoRoots},
+		{"cert-file-garbage", junkFile, emptyDir, "", 0, WarnNoCertificates + "," + WarnNoRoots},
+		{"cert-file-is-dir", emptyDir, emptyDir, "", 0, WarnUnreadable + "," + WarnNoRoots},
+		{"cert-dir-dangling-link", envFile, linkDir, "", 2, WarnUnreadable},
+		{"cert-dir-garbage", envFile, dir + ":" + emptyDir, "", 2, WarnDERIgnored + "," + WarnNoCertificates},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -225,6 +240,16 @@ func TestSystemVariables(t *testing.T) {
 			}
 			if got := codes(r); got != tc.warnings {
 				t.Errorf("warnings = %s, want %s (%v)", got, tc.warnings, r.Warnings)
+			}
+			// A file or directory from which nothing could be used is
+			// never reported as loaded.
+			for _, s := range r.Sources {
+				if s.Kind == SourceSystemFile && s.Status == StatusLoaded && s.Loaded == 0 && s.Duplicates == 0 {
+					t.Errorf("source %s %s: status loaded with nothing loaded (%+v)", s.Kind, s.Name, s)
+				}
+				if s.Status == StatusError && len(s.Rejected) == 0 {
+					t.Errorf("source %s %s: status error without a rejected entry", s.Kind, s.Name)
+				}
 			}
 		})
 	}

@@ -100,7 +100,9 @@ const (
 	WarnNotCA             WarningCode = "not-ca-root"
 	WarnNoRoots           WarningCode = "no-roots"
 	WarnFallbackUsed      WarningCode = "mozilla-fallback-used"
-	WarnScopeMoot         WarningCode = "scope-moot" // a scoped CA is also trusted unscoped
+	WarnScopeMoot         WarningCode = "scope-moot"      // a scoped CA is also trusted unscoped
+	WarnNoCertificates    WarningCode = "no-certificates" // a CA file Go reads holds no PEM certificate
+	WarnUnreadable        WarningCode = "unreadable"      // a CA file or directory exists but cannot be read
 )
 
 // A Warning is a problem found while building a pool that did not stop it.
