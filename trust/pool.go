@@ -133,12 +133,13 @@ func (b *builder) addRoot(c *x509.Certificate, src string, sr *SourceReport, con
 // loadSystem adds the system roots.
 func (b *builder) loadSystem() {
 	c, p := b.cfg, b.p
+	sslCertFile, sslCertDir := c.sslCertFile(), c.sslCertDir()
 	if c.NoSystemRoots {
 		b.rep.Sources = append(b.rep.Sources, &SourceReport{Kind: SourceSystem, Name: "system roots", Status: StatusDisabled})
 		return
 	}
 	if platformVerifier(p.goos) {
-		for _, v := range [][2]string{{"SSL_CERT_FILE", c.SSLCertFile}, {"SSL_CERT_DIR", c.SSLCertDir}} {
+		for _, v := range [][2]string{{"SSL_CERT_FILE", sslCertFile}, {"SSL_CERT_DIR", sslCertDir}} {
 			if v[1] != "" {
 				b.rep.warn(WarnEnvIgnored, fmt.Sprintf("%s is set but Go ignores it on %s: the platform verifier decides; add the CA to the system store or as an extra source", v[0], p.goos))
 			}
@@ -164,11 +165,11 @@ func (b *builder) loadSystem() {
 		dirs = c.SystemDirs
 	}
 	fileVar, dirVar := "", ""
-	if c.SSLCertFile != "" {
-		files, fileVar = []string{c.SSLCertFile}, "SSL_CERT_FILE"
+	if sslCertFile != "" {
+		files, fileVar = []string{sslCertFile}, "SSL_CERT_FILE"
 	}
-	if c.SSLCertDir != "" {
-		dirs, dirVar = strings.Split(c.SSLCertDir, ":"), "SSL_CERT_DIR"
+	if sslCertDir != "" {
+		dirs, dirVar = strings.Split(sslCertDir, ":"), "SSL_CERT_DIR"
 	}
 	p.system = x509.NewCertPool()
 	add := func(certs []*x509.Certificate, src string, sr *SourceReport) {
@@ -217,7 +218,7 @@ func (b *builder) loadSystem() {
 		}
 	}
 	if fileVar != "" && dirVar == "" {
-		b.rep.warn(WarnCertFileNoReplace, fmt.Sprintf("SSL_CERT_FILE=%s replaces only the default bundle file; Go still reads the default directories %s; set SSL_CERT_DIR too for an exclusive set", c.SSLCertFile, strings.Join(dirs, ":")))
+		b.rep.warn(WarnCertFileNoReplace, fmt.Sprintf("SSL_CERT_FILE=%s replaces only the default bundle file; Go still reads the default directories %s; set SSL_CERT_DIR too for an exclusive set", sslCertFile, strings.Join(dirs, ":")))
 	}
 	for _, d := range dirs {
 		b.p.watch = append(b.p.watch, d)

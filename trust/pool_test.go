@@ -321,3 +321,55 @@ func TestHostPatterns(t *testing.T) {
 	}
 	_ = net.ParseIP
 }
+
+// TestExtraMergesWithEnvironment checks that extra CA sources are added
+// to what SSL_CERT_FILE and SSL_CERT_DIR (read through the injected
+// getenv) make Go trust, and that only NoSystemRoots replaces those.
+func TestExtraMergesWithEnvironment(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	envCA, dirCA, extraCA := certmint.NewCA(t, "Env File CA"), certmint.NewCA(t, "Env Dir CA"), certmint.NewCA(t, "Extra CA")
+	certDir := filepath.Join(dir, "certs")
+	os.Mkdir(certDir, 0o755)
+	write(t, filepath.Join(certDir, "dir.pem"), dirCA.CertPEM)
+	env := map[string]string{
+		"SSL_CERT_FILE": write(t, filepath.Join(dir, "env.pem"), envCA.CertPEM),
+		"SSL_CERT_DIR":  certDir,
+	}
+	getenv := func(k string) string { return env[k] }
+	extra := []Source{{PEM: extraCA.CertPEM, Name: "extra"}}
+
+	trusts := func(p *Pool, ca *certmint.CA) bool {
+		leaf := ca.Leaf(t, []string{"host.example"})
+		_, err := leaf.Cert.Verify(x509.VerifyOptions{DNSName: "host.example", Roots: p.CertPool()})
+		return err == nil
+	}
+	cases := []struct {
+		name                string
+		cfg                 *Config
+		envFile, envDir, ex bool
+	}{
+		{"from-environment", func() *Config { c := FromEnvironment(getenv); c.Extra = extra; return c }(), true, true, true},
+		{"getenv-field", &Config{Getenv: getenv, Extra: extra}, true, true, true},
+		{"field-wins", &Config{Getenv: getenv, SSLCertFile: filepath.Join(dir, "none.pem"), Extra: extra}, false, true, true},
+		{"replace-explicitly", &Config{Getenv: getenv, NoSystemRoots: true, Extra: extra}, false, false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.cfg.GOOS = "linux"
+			p, err := c.cfg.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := trusts(p, envCA); got != c.envFile {
+				t.Errorf("trusts the SSL_CERT_FILE CA = %v, want %v (%+v)", got, c.envFile, p.Report().Sources)
+			}
+			if got := trusts(p, dirCA); got != c.envDir {
+				t.Errorf("trusts the SSL_CERT_DIR CA = %v, want %v", got, c.envDir)
+			}
+			if got := trusts(p, extraCA); got != c.ex {
+				t.Errorf("trusts the extra CA = %v, want %v", got, c.ex)
+			}
+		})
+	}
+}
