@@ -583,3 +583,42 @@ func TestClientCertRequiredNoRace(t *testing.T) {
 		})
 	}
 }
+
+// TestChainPEM checks that the chain a server presented can be saved as
+// PEM from an *Error and from a ProbeResult, leaf first, and read back.
+func TestChainPEM(t *testing.T) {
+	t.Parallel()
+	root, other := certmint.NewCA(t, "Root"), certmint.NewCA(t, "Other Root")
+	inter := root.Intermediate(t, "Intermediate")
+	leaf := inter.Leaf(t, []string{"127.0.0.1"})
+	srv := certmint.TLSServer(t, okHandler(), leaf)
+	want := []*x509.Certificate{leaf.Cert, inter.Cert}
+	check := func(what string, data []byte) {
+		t.Helper()
+		certs, err := ParseCertificates(what, data)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if len(certs) != len(want) {
+			t.Fatalf("%s: %d certificates, want %d", what, len(certs), len(want))
+		}
+		for i := range want {
+			if !certs[i].Equal(want[i]) {
+				t.Errorf("%s: certificate %d is %q, want %q", what, i, certs[i].Subject, want[i].Subject)
+			}
+		}
+	}
+	e := get(t, clientOf(poolOf(t, other), nil), srv.URL)
+	if e == nil {
+		t.Fatal("request trusting another root succeeded")
+	}
+	check("Error.ChainPEM", e.ChainPEM())
+	ok := Probe(context.Background(), srv.URL, WithPool(poolOf(t, root)), WithBaseTransport(loopbackBase()))
+	if !ok.OK {
+		t.Fatalf("Probe: %+v", ok.Error)
+	}
+	check("ProbeResult.ChainPEM", ok.ChainPEM())
+	if got := (&Error{}).ChainPEM(); got != nil {
+		t.Errorf("ChainPEM of an error without a chain = %q, want nil", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -102,6 +103,27 @@ func (e *Error) Error() string {
 
 // Unwrap returns the original error.
 func (e *Error) Unwrap() error { return e.Err }
+
+// ChainPEM returns the certificate chain the server presented, leaf
+// first, as PEM CERTIFICATE blocks — for instance to save it for a
+// closer look with openssl, or to hand the top certificate to whoever
+// decides whether it should be trusted. It returns nil when no chain was
+// presented or the Error was decoded from JSON, which does not carry the
+// certificates.
+func (e *Error) ChainPEM() []byte { return ChainPEM(e.Chain) }
+
+// ChainPEM encodes the certificates of chain that carry their DER
+// encoding ([CertInfo.Raw]) as PEM CERTIFICATE blocks, in order. It
+// returns nil if there are none.
+func ChainPEM(chain []CertInfo) []byte {
+	var out []byte
+	for _, c := range chain {
+		if len(c.Raw) > 0 {
+			out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+		}
+	}
+	return out
+}
 
 // A Verification names the single change under which a failing chain
 // verifies offline ([Error.VerifiesWith]).
