@@ -84,7 +84,7 @@ func get(t *testing.T, c *http.Client, u string) *Error {
 	if _, err := json.Marshal(te); err != nil {
 		t.Errorf("json.Marshal(Error): %v", err)
 	}
-	for _, bad := range []string{"InsecureSkipVerify", "disable verification", "-k ", "insecure"} {
+	for _, bad := range []string{"InsecureSkipVerify", "disable verification", "curl -k", "--insecure", "insecure"} {
 		if strings.Contains(strings.ToLower(te.Hint), strings.ToLower(bad)) {
 			t.Errorf("hint suggests %q: %s", bad, te.Hint)
 		}
@@ -287,8 +287,8 @@ func TestClassifyClientCert(t *testing.T) {
 			if len(e.AcceptableCAs) != 1 || !strings.Contains(e.AcceptableCAs[0], "Client Auth CA") {
 				t.Errorf("AcceptableCAs = %q", e.AcceptableCAs)
 			}
-			if !strings.Contains(e.Hint, "ClientCertFile") {
-				t.Errorf("Hint = %q", e.Hint)
+			if !strings.Contains(e.APIHint, "ClientCertFile") || strings.Contains(e.Hint, "ClientCertFile") {
+				t.Errorf("Hint = %q, APIHint = %q, want only the APIHint to name ClientCertFile", e.Hint, e.APIHint)
 			}
 
 			cfg := &Config{NoSystemRoots: true, Extra: []Source{{PEM: root.CertPEM}},

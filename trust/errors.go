@@ -75,9 +75,18 @@ type Error struct {
 	// StatusCode is the HTTP status for KindHTTPStatus and for a refused
 	// CONNECT (KindProxy).
 	StatusCode int `json:"statusCode,omitempty"`
-	// Hint says how to fix the problem. It never suggests disabling
-	// certificate verification.
+	// Hint says how to fix the problem in the terms of a person running
+	// a command: environment variables, files and commands (on Unix
+	// systems other than macOS, SSL_CERT_FILE and SSL_CERT_DIR; on macOS
+	// and Windows, the system store). It never suggests disabling
+	// certificate verification, nor trusting a certificate that a
+	// TLS-inspecting proxy minted for one host.
 	Hint string `json:"hint,omitempty"`
+	// APIHint says the same for a program that configures its trust
+	// with this package ([Config] fields such as Extra, ClientCertFile or
+	// MozillaFallback). It is empty when the fix is not a matter of
+	// trust configuration; see [Error.HintFor].
+	APIHint string `json:"apiHint,omitempty"`
 	// Err is the original error.
 	Err error `json:"-"`
 }
@@ -103,6 +112,28 @@ func (e *Error) Error() string {
 
 // Unwrap returns the original error.
 func (e *Error) Unwrap() error { return e.Err }
+
+// An Audience is who a hint is written for ([Error.HintFor]).
+type Audience int
+
+const (
+	// AudienceCommandLine is a person running a command such as go or
+	// a tool built on this package: the fix is an environment variable,
+	// a file or a command.
+	AudienceCommandLine Audience = iota
+	// AudienceAPI is a program that builds its trust with this package:
+	// the fix is a [Config] field.
+	AudienceAPI
+)
+
+// HintFor returns the hint for audience a: [Error.APIHint] for
+// AudienceAPI when there is one, [Error.Hint] otherwise.
+func (e *Error) HintFor(a Audience) string {
+	if a == AudienceAPI && e.APIHint != "" {
+		return e.APIHint
+	}
+	return e.Hint
+}
 
 // ChainPEM returns the certificate chain the server presented, leaf
 // first, as PEM CERTIFICATE blocks — for instance to save it for a
@@ -333,7 +364,9 @@ func classify(e *Error, err error, o *options, rec recordState) {
 		case errors.As(err, &dnsErr):
 			e.Hint = fmt.Sprintf("the proxy host in %s does not resolve; check HTTPS_PROXY/HTTP_PROXY", e.Proxy)
 		case errors.As(err, &cve) || errors.As(err, &uaErr):
-			e.Hint = fmt.Sprintf("the https:// proxy %s presented a certificate that is not trusted; add its CA as an extra source (or set SSL_CERT_FILE/SSL_CERT_DIR)", e.Proxy)
+			e.Hint, e.APIHint = trustCAHints(o.pool, "the proxy's CA certificate")
+			lead := fmt.Sprintf("the https:// proxy %s presented a certificate that is not trusted: ", e.Proxy)
+			e.Hint, e.APIHint = lead+e.Hint, lead+e.APIHint
 			if cve != nil {
 				e.Chain = summaries(cve.UnverifiedCertificates)
 			}
@@ -399,12 +432,17 @@ func classify(e *Error, err error, o *options, rec recordState) {
 		}
 		if rec.sentCert {
 			e.Evidence = append(e.Evidence, "a client certificate was sent and the server refused the connection")
-			e.Hint = "the server rejected the configured client certificate: check that it is issued by a CA the server accepts"
+			e.Hint = "the server rejected the client certificate: check that it is issued by a CA the server accepts and has not expired"
+			e.APIHint = "the server rejected the certificate of Config.ClientCertFile (or ClientCertPEM): check that it is issued by a CA the server accepts and has not expired"
 		} else {
-			e.Hint = "the server requires a client certificate: set ClientCertFile and ClientKeyFile in the trust configuration"
+			// The go command never presents a client certificate.
+			e.Hint = fmt.Sprintf("%s requires a client certificate (mutual TLS), which the go command cannot present: ask its operator for another way in (credentials in .netrc or GOAUTH), or use a client configured with a certificate and key", e.Host)
+			e.APIHint = "the server requires a client certificate: set ClientCertFile and ClientKeyFile (or ClientCertPEM and ClientKeyPEM) in the trust Config"
 		}
 		if len(rec.acceptableCAs) > 0 {
-			e.Hint += " (the server accepts certificates issued by: " + strings.Join(rec.acceptableCAs, "; ") + ")"
+			accepts := " (the server accepts certificates issued by: " + strings.Join(rec.acceptableCAs, "; ") + ")"
+			e.Hint += accepts
+			e.APIHint += accepts
 		}
 		return
 	case errors.As(err, &dnsErr):
@@ -415,7 +453,7 @@ func classify(e *Error, err error, o *options, rec recordState) {
 		e.Kind = KindTimeout
 		if rec.tlsStarted && !rec.tlsDone {
 			e.Evidence = append(e.Evidence, "the TCP connection succeeded but the TLS handshake never completed")
-			e.Hint = "the TLS handshake timed out: a middlebox (firewall or TLS-inspecting proxy) may drop the large post-quantum ClientHello; retry with GODEBUG=tlsmlkem=0 (and tlssecpmlkem=0) and report the middlebox to your network team"
+			e.Hint = handshakeTimeoutHint(e.Host, e.Proxy)
 		} else {
 			e.Hint = fmt.Sprintf("%s did not answer in time: check the network path, firewall, or whether a proxy (HTTPS_PROXY) is required", e.Host)
 		}
@@ -440,6 +478,21 @@ func classify(e *Error, err error, o *options, rec recordState) {
 		}
 		e.Hint = fmt.Sprintf("cannot connect to %s: check that the server is running and the port is right, and whether a firewall or proxy is in the way", e.Host)
 	}
+}
+
+// handshakeTimeoutHint lists the likely causes of a TLS handshake that
+// never completed, most likely first.
+func handshakeTimeoutHint(host, proxy string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the TLS handshake with %s did not complete in time; likely causes, most likely first: ", host)
+	fmt.Fprintf(&b, "(1) nothing answers TLS on that port — a wrong port in the URL, or a service that waits for the client to speak first; ")
+	b.WriteString("(2) a middlebox (firewall or TLS-inspecting proxy) that drops the large post-quantum ClientHello — retry with GODEBUG=tlsmlkem=0 and, if that works, report the middlebox to your network team")
+	if proxy != "" {
+		fmt.Fprintf(&b, "; (3) the proxy %s accepted the tunnel but does not pass it on — try without it (NO_PROXY=%s) if the host is reachable directly", proxy, host)
+	} else {
+		b.WriteString("; (3) a network that only lets TLS out through a proxy — set HTTPS_PROXY")
+	}
+	return b.String()
 }
 
 // alertCertificateRequired is the TLS 1.3 alert certificate_required
