@@ -1,11 +1,15 @@
 package netrcauth
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kind classifies a [Diagnostic].
@@ -40,6 +44,16 @@ const (
 	// KindPermissions: a file readable by group or others that holds
 	// passwords.
 	KindPermissions Kind = "permissions"
+	// KindNotText: a file holding NUL bytes or invalid UTF-8, such as
+	// binary data or a UTF-16 file, which the go command reads as text
+	// anyway.
+	KindNotText Kind = "not-text"
+	// KindNoEntries: a file with content but no netrc keyword at all, in
+	// which the go command finds no credentials.
+	KindNoEntries Kind = "no-entries"
+	// KindUnreadable: a netrc path that names a directory or a file that
+	// cannot be read; the go command uses no netrc credentials then.
+	KindUnreadable Kind = "unreadable"
 )
 
 // Diagnostic is one problem found by [Lint].
@@ -92,7 +106,8 @@ type LintOptions struct {
 func Lint(data []byte, opts LintOptions) []Diagnostic {
 	l := &linter{firstLine: map[string]int{}}
 	var entries []Entry
-	scanNetrc(string(data), func(e Entry) { entries = append(entries, e) }, l)
+	scanNetrc(data, func(e Entry) { entries = append(entries, e) }, l)
+	l.checkText(data, len(entries))
 	for _, e := range entries {
 		m := e.Machine
 		if i := strings.Index(m, "://"); i >= 0 && !strings.HasPrefix(m, "https://") {
@@ -107,16 +122,28 @@ func Lint(data []byte, opts LintOptions) []Diagnostic {
 }
 
 // LintFile reads and lints the netrc file at path, and also reports a file
-// holding passwords that group or others can read. Diagnostics carry path
-// as File. A missing file is an error wrapping [fs.ErrNotExist].
+// holding passwords that group or others can read, and a path that names
+// a directory or an unreadable file (as a [KindUnreadable] diagnostic: the
+// go command then quietly uses no netrc credentials). Diagnostics carry
+// path as File. A missing file is an error wrapping [fs.ErrNotExist].
 func LintFile(path string, opts LintOptions) ([]Diagnostic, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return []Diagnostic{unreadable(path, err)}, nil
+	}
+	if fi.IsDir() {
+		return []Diagnostic{{File: path, Kind: KindUnreadable,
+			Message: "the netrc path names a directory: the go command cannot read it and uses no netrc credentials"}}, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return []Diagnostic{unreadable(path, err)}, nil
 	}
 	diags := Lint(data, opts)
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 && len(Parse(data)) > 0 {
@@ -129,7 +156,59 @@ func LintFile(path string, opts LintOptions) ([]Diagnostic, error) {
 	return diags, nil
 }
 
+func unreadable(path string, err error) Diagnostic {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return Diagnostic{File: path, Kind: KindUnreadable,
+		Message: fmt.Sprintf("the netrc file cannot be read (%v): the go command uses no netrc credentials", err)}
+}
+
+// checkText reports data that is not netrc text: NUL bytes or invalid
+// UTF-8, or content without a single netrc keyword. entries is the number
+// of entries the go command reads from it.
+func (l *linter) checkText(data []byte, entries int) {
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		l.add(lineAt(data, i), KindNotText, "", fmt.Sprintf("the file holds NUL bytes (binary data, or UTF-16 text): the go command reads it as text and finds %d credential(s) in it", entries))
+		return
+	}
+	if !utf8.Valid(data) {
+		i := 0
+		for i < len(data) {
+			r, n := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			i += n
+		}
+		l.add(lineAt(data, i), KindNotText, "", fmt.Sprintf("the file is not valid UTF-8 (byte %#x): the go command sends such bytes as they are, which servers may decode differently", data[i]))
+		return
+	}
+	if entries == 0 && !l.sawKey && len(bytes.TrimSpace(data)) > 0 && !hasKeyword(data) {
+		l.add(0, KindNoEntries, "", "the file holds no netrc keyword (machine, login, password, default): the go command finds no credentials in it")
+	}
+}
+
+// hasKeyword reports whether any field of data is a netrc keyword.
+func hasKeyword(data []byte) bool {
+	f := fieldScanner{s: data}
+	for {
+		w, ok := f.next()
+		if !ok {
+			return false
+		}
+		if netrcKeys[string(w)] || string(w) == "default" {
+			return true
+		}
+	}
+}
+
+// lineAt returns the 1-based line of data[i].
+func lineAt(data []byte, i int) int { return 1 + bytes.Count(data[:i], []byte("\n")) }
+
 type linter struct {
+	sawKey    bool // a netrc keyword was read
 	diags     []Diagnostic
 	firstLine map[string]int
 	commented map[int]bool // lines starting with '#' whose tokens were used
@@ -141,12 +220,18 @@ func (l *linter) add(line int, k Kind, machine, msg string) {
 
 var netrcKeys = map[string]bool{"machine": true, "login": true, "password": true, "macdef": true, "account": true, "port": true}
 
-func (l *linter) pair(line int, f []string, i int) {
-	key := f[i]
+func (l *linter) pair(line int, firstField, keyField []byte) {
+	if netrcKeys[string(keyField)] || string(keyField) == "default" {
+		l.sawKey = true
+	}
+	if string(keyField) != "default" && !bytes.HasPrefix(firstField, []byte("#")) {
+		return // nothing more to check, and nothing to allocate
+	}
+	first, key := string(firstField), string(keyField)
 	if key == "default" {
 		l.add(line, KindDefault, "", "the go command ignores \"default\" entries")
 	}
-	if strings.HasPrefix(f[0], "#") && (key == "machine" || key == "login" || key == "password" || key == "macdef") {
+	if strings.HasPrefix(first, "#") && (key == "machine" || key == "login" || key == "password" || key == "macdef") {
 		if l.commented == nil {
 			l.commented = map[int]bool{}
 		}
@@ -157,13 +242,16 @@ func (l *linter) pair(line int, f []string, i int) {
 	}
 }
 
-func (l *linter) odd(line int, field string) {
+func (l *linter) odd(line int, fieldBytes []byte) {
+	field := string(fieldBytes)
 	if netrcKeys[field] {
+		l.sawKey = true
 		l.add(line, KindSplitPair, "", fmt.Sprintf("%q ends the line: the go command reads a key and its value only from the same line, so its value is lost", field))
 	}
 }
 
 func (l *linter) stop(line int) {
+	l.sawKey = true
 	l.add(line, KindDefault, "", "a lone \"default\" makes the go command stop reading: the rest of the file is ignored")
 }
 

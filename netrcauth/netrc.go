@@ -1,7 +1,9 @@
 package netrcauth
 
 import (
-	"strings"
+	"bytes"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Entry is one credential of a netrc file as the go command reads it.
@@ -39,16 +41,19 @@ type Entry struct {
 // as lenient as the go command. Use [Lint] to find what it ignored.
 func Parse(data []byte) []Entry {
 	var out []Entry
-	scanNetrc(string(data), func(e Entry) { out = append(out, e) }, nil)
+	scanNetrc(data, func(e Entry) { out = append(out, e) }, nil)
 	return out
 }
 
-// netrcEvents receives what the lint needs to know while scanning.
+// netrcEvents receives what the lint needs to know while scanning. The
+// byte slices alias the data being scanned and are valid only during the
+// call.
 type netrcEvents interface {
-	// pair is called for every key/value pair taken from line.
-	pair(line int, fields []string, i int)
+	// pair is called for every key/value pair taken from line, with the
+	// line's first field.
+	pair(line int, first, key []byte)
 	// odd is called for a field left without a value at the end of line.
-	odd(line int, field string)
+	odd(line int, field []byte)
 	// stop is called when a lone "default" stops parsing.
 	stop(line int)
 	// macro is called when a macdef body starts on line and ends at end
@@ -62,8 +67,10 @@ type netrcEvents interface {
 
 // scanNetrc implements the go command's netrc grammar (cmd/go/internal/auth
 // parseNetrc), calling emit for each complete entry and reporting details
-// to ev when it is non-nil.
-func scanNetrc(data string, emit func(Entry), ev netrcEvents) {
+// to ev when it is non-nil. It works on data in place: only the values
+// kept in entries are copied, so memory stays proportional to what is
+// returned, whatever the shape of the input.
+func scanNetrc(data []byte, emit func(Entry), ev netrcEvents) {
 	var cur Entry
 	var password string
 	inMacro, macroLine := false, 0
@@ -74,12 +81,12 @@ func scanNetrc(data string, emit func(Entry), ev netrcEvents) {
 		}
 	}
 	for rest := data; ; {
-		line, after, more := strings.Cut(rest, "\n")
+		line, after, more := bytes.Cut(rest, newline)
 		rest = after
 		lineNo++
 		if inMacro {
 			// A macro body ends at the first line that is exactly empty.
-			if line == "" {
+			if len(line) == 0 {
 				inMacro = false
 				if ev != nil {
 					end := lineNo
@@ -94,21 +101,46 @@ func scanNetrc(data string, emit func(Entry), ev netrcEvents) {
 			}
 			continue
 		}
-		f := strings.Fields(line)
-		i := 0
-		for ; i+1 < len(f); i += 2 {
-			if ev != nil {
-				ev.pair(lineNo, f, i)
+		// The go command splits each line with strings.Fields and takes
+		// the fields in pairs.
+		fields := fieldScanner{s: line}
+		var first []byte
+		for {
+			key, ok := fields.next()
+			if !ok {
+				break
 			}
-			switch f[i] {
+			if first == nil {
+				first = key
+			}
+			val, ok := fields.next()
+			if !ok {
+				if string(key) == "default" {
+					// A lone trailing "default" ends the file for the go
+					// command.
+					if ev != nil {
+						ev.stop(lineNo)
+					}
+					abandon(lineNo)
+					return
+				}
+				if ev != nil {
+					ev.odd(lineNo, key)
+				}
+				break
+			}
+			if ev != nil {
+				ev.pair(lineNo, first, key)
+			}
+			switch string(key) {
 			case "machine":
 				// Every "machine" starts over, discarding a partial entry.
 				abandon(lineNo)
-				cur, password = Entry{Machine: f[i+1], Line: lineNo}, ""
+				cur, password = Entry{Machine: string(val), Line: lineNo}, ""
 			case "login":
-				cur.Login = f[i+1]
+				cur.Login = string(val)
 			case "password":
-				password = f[i+1]
+				password = string(val)
 			case "macdef":
 				// The rest of this line is still read; the body starts on
 				// the next line.
@@ -123,19 +155,6 @@ func scanNetrc(data string, emit func(Entry), ev netrcEvents) {
 				cur, password = Entry{}, ""
 			}
 		}
-		if i < len(f) {
-			if f[i] == "default" {
-				// A lone trailing "default" ends the file for the go command.
-				if ev != nil {
-					ev.stop(lineNo)
-				}
-				abandon(lineNo)
-				return
-			}
-			if ev != nil {
-				ev.odd(lineNo, f[i])
-			}
-		}
 		if !more {
 			break
 		}
@@ -145,3 +164,56 @@ func scanNetrc(data string, emit func(Entry), ev netrcEvents) {
 	}
 	abandon(0)
 }
+
+var newline = []byte("\n")
+
+// A fieldScanner returns the fields of a line one at a time, splitting
+// exactly where strings.Fields splits (at Unicode white space; invalid
+// UTF-8 is not white space), without allocating.
+type fieldScanner struct {
+	s []byte
+}
+
+func (f *fieldScanner) next() ([]byte, bool) {
+	s := f.s
+	i := 0
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if asciiSpace[c] == 0 {
+				break
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(s[i:])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		i += n
+	}
+	if i == len(s) {
+		f.s = nil
+		return nil, false
+	}
+	j := i
+	for j < len(s) {
+		if c := s[j]; c < utf8.RuneSelf {
+			if asciiSpace[c] != 0 {
+				break
+			}
+			j++
+			continue
+		}
+		r, n := utf8.DecodeRune(s[j:])
+		if unicode.IsSpace(r) {
+			break
+		}
+		j += n
+	}
+	f.s = s[j:]
+	return s[i:j], true
+}
+
+// asciiSpace marks the ASCII white space characters, as strings.Fields
+// has them.
+var asciiSpace = [utf8.RuneSelf]uint8{'\t': 1, '\n': 1, '\v': 1, '\f': 1, '\r': 1, ' ': 1}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -64,8 +65,12 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{"machine a login b password c", "macdef x\n\nmachine a login b password c", "default\n", "# old: machine a login b password c\n", "machine\n", "machine a login b password c\nmachine"} {
 		f.Add([]byte(s))
 	}
+	f.Add([]byte("machine\u00a0a login\u2028b password\xffc\x85d"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		es := Parse(data)
+		if got, want := entriesString(es), entriesString(referenceParse(string(data))); got != want {
+			t.Fatalf("Parse(%q) = %q, reference (strings.Fields) = %q", data, got, want)
+		}
 		for _, e := range es {
 			if e.Machine == "" || e.Login == "" || e.Password.IsZero() || e.Line < 1 {
 				t.Fatalf("Parse(%q) returned an incomplete entry %+v", data, e)
@@ -204,4 +209,99 @@ func TestPath(t *testing.T) {
 			t.Errorf("%s: Path() = %q, %q; want %q, %q", tt.name, got, errText, tt.want, tt.wantErr)
 		}
 	}
+}
+
+// TestLintNotNetrc checks that the lint names files that are not netrc
+// text at all — binary data, invalid UTF-8, no netrc keyword, a
+// directory — which the go command silently reads as no credentials.
+func TestLintNotNetrc(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := map[string][]byte{
+		"nul":     []byte("machine a login b password c\n\x00\x00\x01\x02"),
+		"utf16":   []byte("\xff\xfem\x00a\x00c\x00h\x00i\x00n\x00e\x00"),
+		"latin1":  []byte("machine a login b password caf\xe9\n"),
+		"notes":   []byte("remember to rotate the token\nsee the wiki\n"),
+		"ok":      []byte("machine a login b password c\n"),
+		"empty":   nil,
+		"spaces":  []byte(" \n\t\n"),
+		"default": []byte("default login x password y\n"),
+	}
+	want := map[string]Kind{"nul": KindNotText, "utf16": KindNotText, "latin1": KindNotText, "notes": KindNoEntries, "default": KindDefault}
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := LintFile(p, LintOptions{})
+		if err != nil {
+			t.Fatalf("LintFile(%s): %v", name, err)
+		}
+		var kinds []Kind
+		for _, d := range ds {
+			kinds = append(kinds, d.Kind)
+			if d.File != p {
+				t.Errorf("LintFile(%s): diagnostic %q does not name the file", name, d)
+			}
+		}
+		if k, ok := want[name]; ok != slices.Contains(kinds, k) {
+			t.Errorf("LintFile(%s) kinds = %v, want %q: %v", name, kinds, k, ds)
+		}
+		if _, ok := want[name]; !ok && len(ds) > 0 {
+			t.Errorf("LintFile(%s) = %v, want nothing", name, ds)
+		}
+		if name == "nul" || name == "latin1" {
+			// Parsing stays as lenient as the go command.
+			if es := Parse(data); len(es) != 1 || es[0].Machine != "a" {
+				t.Errorf("Parse(%s) = %v, want the one entry the go command reads", name, es)
+			}
+		}
+	}
+
+	// NETRC naming a directory.
+	ds, err := LintFile(dir, LintOptions{})
+	if err != nil || len(ds) != 1 || ds[0].Kind != KindUnreadable || ds[0].File != dir {
+		t.Errorf("LintFile(directory) = %v, %v; want one %s diagnostic naming it", ds, err, KindUnreadable)
+	}
+}
+
+// referenceParse is the go command's netrc grammar written the obvious
+// way, with strings.Split and strings.Fields, to check [Parse]'s
+// allocation-free field scanning against.
+func referenceParse(data string) []Entry {
+	var out []Entry
+	var cur Entry
+	var password string
+	inMacro := false
+	for i, line := range strings.Split(data, "\n") {
+		if inMacro {
+			if line == "" {
+				inMacro = false
+			}
+			continue
+		}
+		f := strings.Fields(line)
+		j := 0
+		for ; j+1 < len(f); j += 2 {
+			switch f[j] {
+			case "machine":
+				cur, password = Entry{Machine: f[j+1], Line: i + 1}, ""
+			case "login":
+				cur.Login = f[j+1]
+			case "password":
+				password = f[j+1]
+			case "macdef":
+				inMacro = true
+			}
+			if cur.Machine != "" && cur.Login != "" && password != "" {
+				cur.Password = NewSecret(password)
+				out = append(out, cur)
+				cur, password = Entry{}, ""
+			}
+		}
+		if j < len(f) && f[j] == "default" {
+			return out
+		}
+	}
+	return out
 }

@@ -1,9 +1,14 @@
 package trust
 
 import (
+	"bytes"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"testing"
 
 	"github.com/modnet/modnet/internal/certmint"
@@ -65,6 +70,68 @@ func BenchmarkPool(b *testing.B) {
 			}
 			if cfg.RootCAs == nil {
 				b.Fatal("no roots")
+			}
+		})
+	}
+}
+
+// bundleOf returns n distinct CA certificates in one PEM bundle, each
+// preceded by a comment line as in distribution bundles. They share one
+// key to keep minting cheap.
+func bundleOf(b *testing.B, n int) []byte {
+	b.Helper()
+	root := certmint.NewCA(b, "Bundle Root")
+	var out bytes.Buffer
+	for i := range n {
+		tmpl := &x509.Certificate{
+			SerialNumber:          big.NewInt(int64(i + 1)),
+			Subject:               pkix.Name{CommonName: fmt.Sprintf("Bundle CA %d", i)},
+			NotBefore:             root.Cert.NotBefore,
+			NotAfter:              root.Cert.NotAfter,
+			KeyUsage:              x509.KeyUsageCertSign,
+			BasicConstraintsValid: true,
+			IsCA:                  true,
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, root.Key.Public(), root.Key)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fmt.Fprintf(&out, "# Bundle CA %d\n", i)
+		pem.Encode(&out, &pem.Block{Type: "CERTIFICATE", Bytes: der})
+	}
+	return out.Bytes()
+}
+
+// BenchmarkLoadPEM compares parsing a large PEM bundle with
+// x509.CertPool.AppendCertsFromPEM (x509), [ParseCertificates] (modnet)
+// and a whole [Config.Build] of the bundle as an extra source
+// (modnet-build), which also de-duplicates and summarises every root.
+func BenchmarkLoadPEM(b *testing.B) {
+	for _, n := range []int{20000} {
+		data := bundleOf(b, n)
+		b.Run(fmt.Sprintf("%d/x509", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if !x509.NewCertPool().AppendCertsFromPEM(data) {
+					b.Fatal("no certificates")
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("%d/modnet", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				certs, err := ParseCertificates("bundle", data)
+				if err != nil || len(certs) != n {
+					b.Fatalf("ParseCertificates: %d certificates, %v", len(certs), err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("%d/modnet-build", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := (&Config{NoSystemRoots: true, Extra: []Source{{PEM: data}}}).Build(); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +84,7 @@ func get(t *testing.T, c *http.Client, u string) *Error {
 	if _, err := json.Marshal(te); err != nil {
 		t.Errorf("json.Marshal(Error): %v", err)
 	}
-	for _, bad := range []string{"InsecureSkipVerify", "disable verification", "-k ", "insecure"} {
+	for _, bad := range []string{"InsecureSkipVerify", "disable verification", "curl -k", "--insecure", "insecure"} {
 		if strings.Contains(strings.ToLower(te.Hint), strings.ToLower(bad)) {
 			t.Errorf("hint suggests %q: %s", bad, te.Hint)
 		}
@@ -113,7 +114,7 @@ func TestClassifyCertificates(t *testing.T) {
 		leafOnly bool
 		host     string
 		kind     Kind
-		verifies string
+		verifies Verification
 		hint     string // substring of the hint
 	}
 	cases := []tc{
@@ -286,8 +287,8 @@ func TestClassifyClientCert(t *testing.T) {
 			if len(e.AcceptableCAs) != 1 || !strings.Contains(e.AcceptableCAs[0], "Client Auth CA") {
 				t.Errorf("AcceptableCAs = %q", e.AcceptableCAs)
 			}
-			if !strings.Contains(e.Hint, "ClientCertFile") {
-				t.Errorf("Hint = %q", e.Hint)
+			if !strings.Contains(e.APIHint, "ClientCertFile") || strings.Contains(e.Hint, "ClientCertFile") {
+				t.Errorf("Hint = %q, APIHint = %q, want only the APIHint to name ClientCertFile", e.Hint, e.APIHint)
 			}
 
 			cfg := &Config{NoSystemRoots: true, Extra: []Source{{PEM: root.CertPEM}},
@@ -497,5 +498,127 @@ func TestHTTPSProxySchemeToPlainProxy(t *testing.T) {
 	e := get(t, clientOf(nil, proxyBase(pu)), "https://127.0.0.1:1/")
 	if e == nil || e.Kind != KindProxy || !strings.Contains(e.Hint, "use http://") || e.Proxy != pu.String() {
 		t.Fatalf("got %+v, want proxy kind suggesting http://", e)
+	}
+}
+
+// TestClientCertRequiredNoRace checks that a TLS 1.3 server requiring a
+// client certificate is always classified client-cert-required. In TLS
+// 1.3 the client's handshake completes before the server checks the
+// (empty) certificate, so the server's alert races with the client's
+// first write: the error is "certificate required", "broken pipe",
+// "connection reset" or EOF depending on timing.
+var addrPattern = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+
+func TestClientCertRequiredNoRace(t *testing.T) {
+	t.Parallel()
+	root := certmint.NewCA(t, "Root")
+	leaf := root.Leaf(t, []string{"127.0.0.1"})
+	pool := poolOf(t, root)
+	servers := map[string]*httptest.Server{
+		// The real thing: which error the client sees depends on timing.
+		"alert": certmint.TLSServer(t, okHandler(), leaf, func(c *tls.Config) {
+			c.MinVersion = tls.VersionTLS13
+			c.ClientAuth = tls.RequireAnyClientCert
+		}),
+		// The losing side of the race, every time: the server resets the
+		// connection without sending its alert once it has seen that no
+		// certificate came.
+		"reset": certmint.TLSServer(t, okHandler(), leaf, func(c *tls.Config) {
+			c.MinVersion = tls.VersionTLS13
+			c.ClientAuth = tls.RequestClientCert
+			c.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+				cfg := c.Clone()
+				cfg.GetConfigForClient = nil
+				cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+					if len(cs.PeerCertificates) == 0 {
+						if tc, ok := hello.Conn.(*net.TCPConn); ok {
+							tc.SetLinger(0)
+						}
+						hello.Conn.Close()
+					}
+					return nil
+				}
+				return cfg, nil
+			}
+		}),
+	}
+	for name, srv := range servers {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			base := loopbackBase()
+			base.DisableKeepAlives = true
+			c := clientOf(pool, base)
+			messages := map[string]int{}
+			for i := range 200 {
+				e := get(t, c, srv.URL)
+				if e == nil {
+					t.Fatalf("attempt %d: request without a client certificate succeeded", i)
+				}
+				messages[addrPattern.ReplaceAllString(e.Message, "ADDR")]++
+				if e.Kind != KindClientCertRequired {
+					t.Fatalf("attempt %d: Kind = %s (%s), want %s", i, e.Kind, e.Message, KindClientCertRequired)
+				}
+			}
+			t.Logf("errors seen: %v", messages)
+			if name == "alert" {
+				// Classify alone, on an error from a plain TLS
+				// connection, knows the alert certificate_required.
+				conn, err := tls.Dial("tcp", srv.Listener.Addr().String(), pool.TLSConfig())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer conn.Close()
+				conn.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+				_, err = conn.Read(make([]byte, 1))
+				if e := Classify(err); alertIs(err, alertCertificateRequired) && e.Kind != KindClientCertRequired {
+					t.Errorf("Classify(%v).Kind = %s, want %s", err, e.Kind, KindClientCertRequired)
+				}
+			}
+			for i := range 20 {
+				res := Probe(context.Background(), srv.URL, WithPool(pool), WithBaseTransport(base))
+				if res.Error == nil || res.Error.Kind != KindClientCertRequired {
+					t.Fatalf("Probe attempt %d: %+v, want %s", i, res.Error, KindClientCertRequired)
+				}
+			}
+		})
+	}
+}
+
+// TestChainPEM checks that the chain a server presented can be saved as
+// PEM from an *Error and from a ProbeResult, leaf first, and read back.
+func TestChainPEM(t *testing.T) {
+	t.Parallel()
+	root, other := certmint.NewCA(t, "Root"), certmint.NewCA(t, "Other Root")
+	inter := root.Intermediate(t, "Intermediate")
+	leaf := inter.Leaf(t, []string{"127.0.0.1"})
+	srv := certmint.TLSServer(t, okHandler(), leaf)
+	want := []*x509.Certificate{leaf.Cert, inter.Cert}
+	check := func(what string, data []byte) {
+		t.Helper()
+		certs, err := ParseCertificates(what, data)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if len(certs) != len(want) {
+			t.Fatalf("%s: %d certificates, want %d", what, len(certs), len(want))
+		}
+		for i := range want {
+			if !certs[i].Equal(want[i]) {
+				t.Errorf("%s: certificate %d is %q, want %q", what, i, certs[i].Subject, want[i].Subject)
+			}
+		}
+	}
+	e := get(t, clientOf(poolOf(t, other), nil), srv.URL)
+	if e == nil {
+		t.Fatal("request trusting another root succeeded")
+	}
+	check("Error.ChainPEM", e.ChainPEM())
+	ok := Probe(context.Background(), srv.URL, WithPool(poolOf(t, root)), WithBaseTransport(loopbackBase()))
+	if !ok.OK {
+		t.Fatalf("Probe: %+v", ok.Error)
+	}
+	check("ProbeResult.ChainPEM", ok.ChainPEM())
+	if got := (&Error{}).ChainPEM(); got != nil {
+		t.Errorf("ChainPEM of an error without a chain = %q, want nil", got)
 	}
 }

@@ -15,8 +15,11 @@ import (
 // is read only by [Config.Build]; later edits do not affect pools already
 // built from it.
 //
-// The zero Config means "what Go itself trusts": the system roots, with
-// SSL_CERT_FILE and SSL_CERT_DIR unset.
+// The zero Config means "what Go itself trusts" with SSL_CERT_FILE and
+// SSL_CERT_DIR unset: the system roots. Extra sources are always merged
+// with the system roots, including what SSL_CERT_FILE and SSL_CERT_DIR
+// make Go trust when they are given (in the fields, through Getenv, or by
+// [FromEnvironment]); only NoSystemRoots replaces them.
 type Config struct {
 	// SSLCertFile is the value of SSL_CERT_FILE. When non-empty it
 	// replaces the platform's list of candidate bundle files — but not its
@@ -28,6 +31,13 @@ type Config struct {
 	// directories replacing the platform's certificate directories, as in
 	// crypto/x509. Ignored (with a warning) on macOS, iOS and Windows.
 	SSLCertDir string
+
+	// Getenv, if non-nil, supplies SSL_CERT_FILE and SSL_CERT_DIR when
+	// SSLCertFile and SSLCertDir are empty, so that a Config written
+	// for its extra sources still honours the variables, as Go does.
+	// Build calls it once per variable. The package never reads the
+	// process environment on its own: pass os.Getenv for that.
+	Getenv func(string) string
 
 	// NoSystemRoots leaves the system roots out, so only Extra (and the
 	// fallback, if enabled) are trusted.
@@ -99,6 +109,22 @@ func FromEnvironment(getenv func(string) string) *Config {
 		SSLCertFile: getenv("SSL_CERT_FILE"),
 		SSLCertDir:  getenv("SSL_CERT_DIR"),
 	}
+}
+
+// sslCertFile returns SSL_CERT_FILE as the Config gives it.
+func (c *Config) sslCertFile() string {
+	if c.SSLCertFile == "" && c.Getenv != nil {
+		return c.Getenv("SSL_CERT_FILE")
+	}
+	return c.SSLCertFile
+}
+
+// sslCertDir returns SSL_CERT_DIR as the Config gives it.
+func (c *Config) sslCertDir() string {
+	if c.SSLCertDir == "" && c.Getenv != nil {
+		return c.Getenv("SSL_CERT_DIR")
+	}
+	return c.SSLCertDir
 }
 
 func (c *Config) goos() string {

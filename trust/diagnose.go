@@ -92,7 +92,6 @@ func diagnose(e *Error, err error, chain []*x509.Certificate, o *options) {
 		return
 	}
 	leaf := chain[0]
-	install := installHint(p)
 
 	// Which single change makes the chain verify?
 	if roots != nil && v.verify(roots, e.Host, now) == nil {
@@ -157,22 +156,34 @@ func diagnose(e *Error, err error, chain []*x509.Certificate, o *options) {
 		e.Kind = KindUnknownAuthority
 		e.VerifiesWith = VerifiesWithUnscoped
 		e.Evidence = append(e.Evidence, "an extra CA would vouch for this chain but is limited to other hosts")
-		e.Hint = fmt.Sprintf("the CA that issued this certificate is trusted only for other hosts; add %s to that source's Hosts if it really should vouch for it", e.Host)
+		e.Hint = fmt.Sprintf("the CA that issued this certificate is configured to vouch only for other hosts; if it really should vouch for %s, add the host to that CA source's host list", e.Host)
+		e.APIHint = fmt.Sprintf("the CA that issued this certificate is limited by its Source.Hosts in Config.Extra; add %s there if it really should vouch for it", e.Host)
 		return
 	}
 	if selfSigned(leaf) {
 		e.Kind = KindSelfSigned
 		e.VerifiesWith = VerifiesWithLeafAsRoot
 		e.Evidence = append(e.Evidence, fmt.Sprintf("the leaf %q is signed by its own key", leaf.Subject.String()))
-		e.Evidence = append(e.Evidence, interception(chain, e.Host)...)
-		e.Hint = fmt.Sprintf("%s presents a self-signed certificate (SHA-256 %s): give the server a certificate from a CA you trust, or, if this certificate is expected, add it as an extra source (%s)", e.Host, e.Chain[0].SHA256, install)
+		ev := interception(chain, e.Host, e.Proxy)
+		e.Evidence = append(e.Evidence, ev...)
+		if len(ev) > 0 {
+			// Never suggest trusting a certificate a proxy minted for
+			// one host: that trusts the proxy for this host only, and
+			// only until it mints the next one.
+			e.Hint = fmt.Sprintf("the certificate for %s appears to come from a TLS-inspecting proxy%s that signs with a per-host self-signed certificate: ask your network team for the proxy's CA certificate (a certificate minted for one host is not one to trust), or to exempt %s from inspection", e.Host, proxyNote(e.Proxy), e.Host)
+			return
+		}
+		e.Hint, e.APIHint = trustCAHints(p, fmt.Sprintf("the certificate (SHA-256 %s)", e.Chain[0].SHA256))
+		lead := fmt.Sprintf("%s presents a self-signed certificate: give the server a certificate from a CA you trust or, if this very certificate is expected, ", e.Host)
+		e.Hint, e.APIHint = lead+e.Hint, lead+e.APIHint
 		return
 	}
 	if v.verify(p.mozillaPool(), e.Host, now) == nil {
 		e.Kind = KindUnknownAuthority
 		e.VerifiesWith = VerifiesWithMozilla
 		e.Evidence = append(e.Evidence, "the chain verifies with the Mozilla root bundle but not with this system's roots")
-		e.Hint = "the system trust store is missing a public root: install or update the ca-certificates package (" + install + "), or enable the Mozilla fallback (MozillaFallback)"
+		e.Hint = "the system's CA certificates lack a public root: install or update them (e.g. apt-get install ca-certificates, apk add ca-certificates, dnf install ca-certificates), or point SSL_CERT_FILE at a current public bundle"
+		e.APIHint = "the system's CA certificates lack a public root: update them, or add the root to Config.Extra; Config.MozillaFallback helps only where the system has no roots at all (scratch or distroless images)"
 		return
 	}
 	if o.aia != nil && len(chain) == 1 && len(leaf.IssuingCertificateURL) > 0 {
@@ -205,17 +216,22 @@ func diagnose(e *Error, err error, chain []*x509.Certificate, o *options) {
 			e.Evidence = append(e.Evidence, fmt.Sprintf("the chain verifies when %q (SHA-256 %s) is trusted", top.Subject.String(), e.Chain[len(chain)-1].SHA256))
 		}
 	}
-	ev := interception(chain, e.Host)
+	ev := interception(chain, e.Host, e.Proxy)
 	e.Evidence = append(e.Evidence, ev...)
 	anchor := top.Issuer.String()
 	if selfSigned(top) {
 		anchor = top.Subject.String()
 	}
 	if len(ev) > 0 {
-		e.Hint = fmt.Sprintf("the connection appears to be intercepted by a TLS-inspecting proxy (root %q): ask your IT department for that root CA certificate and add it as an extra source or with SSL_CERT_FILE/SSL_CERT_DIR (%s); module content stays authenticated by GOSUMDB", anchor, install)
+		e.Hint, e.APIHint = trustCAHints(p, "it")
+		lead := fmt.Sprintf("the connection appears to be intercepted by a TLS-inspecting proxy%s whose root is %q: ask your network team for that root CA certificate (not the certificate presented for %s, which the proxy minted) and ", proxyNote(e.Proxy), anchor, e.Host)
+		e.Hint = lead + e.Hint + "; module content stays authenticated by GOSUMDB"
+		e.APIHint = lead + e.APIHint
 		return
 	}
-	e.Hint = fmt.Sprintf("the chain ends at %q, which is not trusted: if it is your organisation's CA, add its certificate as an extra source or with SSL_CERT_DIR=/path/to/dir:/etc/ssl/certs (%s)", anchor, install)
+	e.Hint, e.APIHint = trustCAHints(p, "its certificate")
+	lead := fmt.Sprintf("the chain ends at %q, which is not trusted: if it is your organisation's CA, ", anchor)
+	e.Hint, e.APIHint = lead+e.Hint, lead+e.APIHint
 }
 
 // fetchAIA downloads a certificate from an AIA CA Issuers URL.
@@ -266,9 +282,14 @@ var publicHosts = []string{"proxy.golang.org", "sum.golang.org", "index.golang.o
 	"github.com", "gitlab.com", "bitbucket.org", "storage.googleapis.com", "googlesource.com"}
 
 // interception returns evidence that a TLS-inspecting proxy minted the
-// chain.
-func interception(chain []*x509.Certificate, host string) []string {
+// chain, which did not verify: names of inspecting products, a public
+// host that should chain to a public root, or the HTTP proxy the
+// connection was tunnelled through.
+func interception(chain []*x509.Certificate, host, proxy string) []string {
 	var ev []string
+	if proxy != "" {
+		ev = append(ev, fmt.Sprintf("the connection to %s was tunnelled through the proxy %s and the chain leads to no trusted root: TLS-inspecting proxies re-sign tunnelled connections with their own CA", host, proxy))
+	}
 	for _, c := range chain {
 		for _, name := range []string{c.Issuer.String(), c.Subject.String()} {
 			l := strings.ToLower(name)

@@ -1,18 +1,22 @@
 package trust
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -58,7 +62,7 @@ type Error struct {
 	Sources []string `json:"sources,omitempty"`
 	// VerifiesWith names the single change under which the presented
 	// chain verifies offline (see the Verifies* constants), or is empty.
-	VerifiesWith string `json:"verifiesWith,omitempty"`
+	VerifiesWith Verification `json:"verifiesWith,omitempty"`
 	// Evidence lists the observations behind the classification.
 	Evidence []string `json:"evidence,omitempty"`
 	// ClockOffset is, for validity failures, how far the local clock
@@ -71,9 +75,18 @@ type Error struct {
 	// StatusCode is the HTTP status for KindHTTPStatus and for a refused
 	// CONNECT (KindProxy).
 	StatusCode int `json:"statusCode,omitempty"`
-	// Hint says how to fix the problem. It never suggests disabling
-	// certificate verification.
+	// Hint says how to fix the problem in the terms of a person running
+	// a command: environment variables, files and commands (on Unix
+	// systems other than macOS, SSL_CERT_FILE and SSL_CERT_DIR; on macOS
+	// and Windows, the system store). It never suggests disabling
+	// certificate verification, nor trusting a certificate that a
+	// TLS-inspecting proxy minted for one host.
 	Hint string `json:"hint,omitempty"`
+	// APIHint says the same for a program that configures its trust
+	// with this package ([Config] fields such as Extra, ClientCertFile or
+	// MozillaFallback). It is empty when the fix is not a matter of
+	// trust configuration; see [Error.HintFor].
+	APIHint string `json:"apiHint,omitempty"`
 	// Err is the original error.
 	Err error `json:"-"`
 }
@@ -100,17 +113,64 @@ func (e *Error) Error() string {
 // Unwrap returns the original error.
 func (e *Error) Unwrap() error { return e.Err }
 
+// An Audience is who a hint is written for ([Error.HintFor]).
+type Audience int
+
+const (
+	// AudienceCommandLine is a person running a command such as go or
+	// a tool built on this package: the fix is an environment variable,
+	// a file or a command.
+	AudienceCommandLine Audience = iota
+	// AudienceAPI is a program that builds its trust with this package:
+	// the fix is a [Config] field.
+	AudienceAPI
+)
+
+// HintFor returns the hint for audience a: [Error.APIHint] for
+// AudienceAPI when there is one, [Error.Hint] otherwise.
+func (e *Error) HintFor(a Audience) string {
+	if a == AudienceAPI && e.APIHint != "" {
+		return e.APIHint
+	}
+	return e.Hint
+}
+
+// ChainPEM returns the certificate chain the server presented, leaf
+// first, as PEM CERTIFICATE blocks — for instance to save it for a
+// closer look with openssl, or to hand the top certificate to whoever
+// decides whether it should be trusted. It returns nil when no chain was
+// presented or the Error was decoded from JSON, which does not carry the
+// certificates.
+func (e *Error) ChainPEM() []byte { return ChainPEM(e.Chain) }
+
+// ChainPEM encodes the certificates of chain that carry their DER
+// encoding ([CertInfo.Raw]) as PEM CERTIFICATE blocks, in order. It
+// returns nil if there are none.
+func ChainPEM(chain []CertInfo) []byte {
+	var out []byte
+	for _, c := range chain {
+		if len(c.Raw) > 0 {
+			out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+		}
+	}
+	return out
+}
+
+// A Verification names the single change under which a failing chain
+// verifies offline ([Error.VerifiesWith]).
+type Verification string
+
 // The changes under which a failing chain verifies offline
 // ([Error.VerifiesWith]).
 const (
-	VerifiesNow             = "as-is"                 // it verifies offline now: the failure was elsewhere (platform verifier, transient)
-	VerifiesWithoutHostname = "without-hostname"      // ignoring the host name
-	VerifiesAtValidTime     = "at-valid-time"         // at a time inside every certificate's validity window
-	VerifiesWithMozilla     = "with-mozilla-roots"    // with the Mozilla root bundle instead of the pool
-	VerifiesWithTopAsRoot   = "with-top-as-root"      // trusting the top presented certificate
-	VerifiesWithLeafAsRoot  = "with-leaf-as-root"     // trusting the (self-signed) leaf itself
-	VerifiesWithUnscoped    = "without-host-scope"    // lifting the host limits of the extra sources
-	VerifiesWithAIA         = "with-aia-intermediate" // adding the intermediate fetched from the leaf's AIA URL
+	VerifiesNow             Verification = "as-is"                 // it verifies offline now: the failure was elsewhere (platform verifier, transient)
+	VerifiesWithoutHostname Verification = "without-hostname"      // ignoring the host name
+	VerifiesAtValidTime     Verification = "at-valid-time"         // at a time inside every certificate's validity window
+	VerifiesWithMozilla     Verification = "with-mozilla-roots"    // with the Mozilla root bundle instead of the pool
+	VerifiesWithTopAsRoot   Verification = "with-top-as-root"      // trusting the top presented certificate
+	VerifiesWithLeafAsRoot  Verification = "with-leaf-as-root"     // trusting the (self-signed) leaf itself
+	VerifiesWithUnscoped    Verification = "without-host-scope"    // lifting the host limits of the extra sources
+	VerifiesWithAIA         Verification = "with-aia-intermediate" // adding the intermediate fetched from the leaf's AIA URL
 )
 
 // CertInfo summarises one certificate.
@@ -125,20 +185,43 @@ type CertInfo struct {
 	IsCA        bool      `json:"isCA,omitempty"`
 	SelfSigned  bool      `json:"selfSigned,omitempty"`
 	AIA         []string  `json:"aia,omitempty"`
+	// Raw is the DER encoding of the certificate (see [ChainPEM]). It is
+	// not part of the JSON form, and it is empty in a CertInfo decoded
+	// from JSON.
+	Raw []byte `json:"-"`
 }
 
+// summarize describes c for an error or a probe, checking a self-signed
+// certificate's signature.
 func summarize(c *x509.Certificate) CertInfo {
+	ci := describe(c)
+	ci.SelfSigned = selfSigned(c)
+	return ci
+}
+
+// summarizeRoot describes a root being loaded. Whether it is self-signed
+// is judged from its names and key identifiers only, since checking the
+// signature of every root of a large bundle would cost more than parsing
+// it.
+func summarizeRoot(c *x509.Certificate) CertInfo {
+	ci := describe(c)
+	ci.SelfSigned = bytes.Equal(c.RawSubject, c.RawIssuer) &&
+		(len(c.AuthorityKeyId) == 0 || bytes.Equal(c.AuthorityKeyId, c.SubjectKeyId))
+	return ci
+}
+
+func describe(c *x509.Certificate) CertInfo {
 	sum := sha256.Sum256(c.Raw)
 	ci := CertInfo{
-		Subject:    c.Subject.String(),
-		Issuer:     c.Issuer.String(),
-		DNSNames:   c.DNSNames,
-		NotBefore:  c.NotBefore.UTC(),
-		NotAfter:   c.NotAfter.UTC(),
-		SHA256:     hex.EncodeToString(sum[:]),
-		IsCA:       c.IsCA,
-		SelfSigned: selfSigned(c),
-		AIA:        c.IssuingCertificateURL,
+		Subject:   c.Subject.String(),
+		Issuer:    c.Issuer.String(),
+		DNSNames:  c.DNSNames,
+		NotBefore: c.NotBefore.UTC(),
+		NotAfter:  c.NotAfter.UTC(),
+		SHA256:    hex.EncodeToString(sum[:]),
+		IsCA:      c.IsCA,
+		AIA:       c.IssuingCertificateURL,
+		Raw:       c.Raw,
 	}
 	for _, ip := range c.IPAddresses {
 		ci.IPAddresses = append(ci.IPAddresses, ip.String())
@@ -281,7 +364,9 @@ func classify(e *Error, err error, o *options, rec recordState) {
 		case errors.As(err, &dnsErr):
 			e.Hint = fmt.Sprintf("the proxy host in %s does not resolve; check HTTPS_PROXY/HTTP_PROXY", e.Proxy)
 		case errors.As(err, &cve) || errors.As(err, &uaErr):
-			e.Hint = fmt.Sprintf("the https:// proxy %s presented a certificate that is not trusted; add its CA as an extra source (or set SSL_CERT_FILE/SSL_CERT_DIR)", e.Proxy)
+			e.Hint, e.APIHint = trustCAHints(o.pool, "the proxy's CA certificate")
+			lead := fmt.Sprintf("the https:// proxy %s presented a certificate that is not trusted: ", e.Proxy)
+			e.Hint, e.APIHint = lead+e.Hint, lead+e.APIHint
 			if cve != nil {
 				e.Chain = summaries(cve.UnverifiedCertificates)
 			}
@@ -329,18 +414,35 @@ func classify(e *Error, err error, o *options, rec recordState) {
 		}
 		diagnose(e, err, chain, o)
 		return
-	case rec.clientCertRequested && (isRemoteAlert(err) || errors.As(err, &alertE)):
+	case rec.clientCertRequested && refusedAfterCertRequest(err, rec.sentCert),
+		alertIs(err, alertCertificateRequired):
 		e.Kind = KindClientCertRequired
 		e.AcceptableCAs = rec.acceptableCAs
-		e.Evidence = append(e.Evidence, "the server requested a client certificate during the handshake")
+		if rec.clientCertRequested {
+			e.Evidence = append(e.Evidence, "the server requested a client certificate during the handshake")
+		}
+		if alertIs(err, alertCertificateRequired) {
+			e.Evidence = append(e.Evidence, "the server sent the TLS alert certificate_required")
+		} else if !isRemoteAlert(err) && !errors.As(err, &alertE) {
+			// In TLS 1.3 the client's handshake is over before the
+			// server looks at the certificate, so the server's refusal
+			// races with the client's first request: the alert may be
+			// lost to a reset connection.
+			e.Evidence = append(e.Evidence, "the connection then failed without a TLS alert (a TLS 1.3 server's refusal can arrive as a reset connection)")
+		}
 		if rec.sentCert {
 			e.Evidence = append(e.Evidence, "a client certificate was sent and the server refused the connection")
-			e.Hint = "the server rejected the configured client certificate: check that it is issued by a CA the server accepts"
+			e.Hint = "the server rejected the client certificate: check that it is issued by a CA the server accepts and has not expired"
+			e.APIHint = "the server rejected the certificate of Config.ClientCertFile (or ClientCertPEM): check that it is issued by a CA the server accepts and has not expired"
 		} else {
-			e.Hint = "the server requires a client certificate: set ClientCertFile and ClientKeyFile in the trust configuration"
+			// The go command never presents a client certificate.
+			e.Hint = fmt.Sprintf("%s requires a client certificate (mutual TLS), which the go command cannot present: ask its operator for another way in (credentials in .netrc or GOAUTH), or use a client configured with a certificate and key", e.Host)
+			e.APIHint = "the server requires a client certificate: set ClientCertFile and ClientKeyFile (or ClientCertPEM and ClientKeyPEM) in the trust Config"
 		}
 		if len(rec.acceptableCAs) > 0 {
-			e.Hint += " (the server accepts certificates issued by: " + strings.Join(rec.acceptableCAs, "; ") + ")"
+			accepts := " (the server accepts certificates issued by: " + strings.Join(rec.acceptableCAs, "; ") + ")"
+			e.Hint += accepts
+			e.APIHint += accepts
 		}
 		return
 	case errors.As(err, &dnsErr):
@@ -351,7 +453,7 @@ func classify(e *Error, err error, o *options, rec recordState) {
 		e.Kind = KindTimeout
 		if rec.tlsStarted && !rec.tlsDone {
 			e.Evidence = append(e.Evidence, "the TCP connection succeeded but the TLS handshake never completed")
-			e.Hint = "the TLS handshake timed out: a middlebox (firewall or TLS-inspecting proxy) may drop the large post-quantum ClientHello; retry with GODEBUG=tlsmlkem=0 (and tlssecpmlkem=0) and report the middlebox to your network team"
+			e.Hint = handshakeTimeoutHint(e.Host, e.Proxy)
 		} else {
 			e.Hint = fmt.Sprintf("%s did not answer in time: check the network path, firewall, or whether a proxy (HTTPS_PROXY) is required", e.Host)
 		}
@@ -376,6 +478,54 @@ func classify(e *Error, err error, o *options, rec recordState) {
 		}
 		e.Hint = fmt.Sprintf("cannot connect to %s: check that the server is running and the port is right, and whether a firewall or proxy is in the way", e.Host)
 	}
+}
+
+// handshakeTimeoutHint lists the likely causes of a TLS handshake that
+// never completed, most likely first.
+func handshakeTimeoutHint(host, proxy string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the TLS handshake with %s did not complete in time; likely causes, most likely first: ", host)
+	fmt.Fprintf(&b, "(1) nothing answers TLS on that port — a wrong port in the URL, or a service that waits for the client to speak first; ")
+	b.WriteString("(2) a middlebox (firewall or TLS-inspecting proxy) that drops the large post-quantum ClientHello — retry with GODEBUG=tlsmlkem=0 and, if that works, report the middlebox to your network team")
+	if proxy != "" {
+		fmt.Fprintf(&b, "; (3) the proxy %s accepted the tunnel but does not pass it on — try without it (NO_PROXY=%s) if the host is reachable directly", proxy, host)
+	} else {
+		b.WriteString("; (3) a network that only lets TLS out through a proxy — set HTTPS_PROXY")
+	}
+	return b.String()
+}
+
+// alertCertificateRequired is the TLS 1.3 alert certificate_required
+// (RFC 8446, section 6.2).
+const alertCertificateRequired = 116
+
+// alertIs reports whether err is the TLS alert code.
+func alertIs(err error, code uint8) bool {
+	c, ok := alertCode(err)
+	return ok && c == code
+}
+
+// refusedAfterCertRequest reports whether err, from a connection on which
+// the server asked for a client certificate, is how a server refuses the
+// certificate (or its absence): an alert, or — since in TLS 1.3 the
+// refusal races with the client's first write — a connection reset,
+// broken or closed before any response. Without a certificate sent, any
+// failure other than a timeout counts: the server asked for one and the
+// connection did not survive.
+func refusedAfterCertRequest(err error, sentCert bool) bool {
+	var alertE tls.AlertError
+	if isRemoteAlert(err) || errors.As(err, &alertE) {
+		return true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	if !sentCert {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNABORTED) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
 }
 
 // isRemoteAlert reports whether err is an alert received from the peer

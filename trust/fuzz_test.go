@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"crypto/x509"
 	"errors"
 	"os"
 	"path/filepath"
@@ -71,6 +72,26 @@ func FuzzLoadDirectory(f *testing.F) {
 		_, err := (&Config{GOOS: "linux", SystemFiles: []string{filepath.Join(dir, "a.crt")}, SystemDirs: []string{dir}}).Build()
 		if err != nil {
 			t.Fatalf("system sources must be lenient, got %v", err)
+		}
+	})
+}
+
+// FuzzLenientPEM checks the lenient loader of system files against
+// crypto/x509 itself: it keeps exactly the certificates
+// x509.CertPool.AppendCertsFromPEM keeps.
+func FuzzLenientPEM(f *testing.F) {
+	fuzzSeeds(f)
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----xyz\n-----BEGIN CERTIFICATE-----\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		certs, _ := lenientPEM("fuzz.pem", data)
+		want := x509.NewCertPool()
+		want.AppendCertsFromPEM(data)
+		got := x509.NewCertPool()
+		for _, c := range certs {
+			got.AddCert(c)
+		}
+		if !got.Equal(want) {
+			t.Fatalf("lenientPEM kept %d certificates, crypto/x509 a different set", len(certs))
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // A LoadError reports a certificate source that could not be used: a
@@ -92,19 +93,15 @@ func ParseCertificates(name string, data []byte) ([]*x509.Certificate, error) {
 		return certs, nil
 	}
 	var certs []*x509.Certificate
-	rest := data
+	sc := pemScanner{data: data, line: 1}
 	for {
-		i := bytes.Index(rest, pemBegin)
-		if i < 0 {
+		block, line, ok := sc.next()
+		if !ok {
 			break
 		}
-		start := len(data) - len(rest) + i
-		line := 1 + bytes.Count(data[:start], []byte("\n"))
-		block, after := decodeFirst(rest[i:])
 		if block == nil {
 			return nil, &LoadError{File: name, Line: line, Reason: "corrupt PEM block"}
 		}
-		rest = after
 		if block.Type != "CERTIFICATE" {
 			return nil, &LoadError{File: name, Line: line, Reason: blockReason(block.Type)}
 		}
@@ -116,6 +113,9 @@ func ParseCertificates(name string, data []byte) ([]*x509.Certificate, error) {
 			return nil, &LoadError{File: name, Line: line, Reason: "invalid certificate", Err: err}
 		}
 		certs = append(certs, c)
+	}
+	if line, ok := sc.trailing(); ok {
+		return nil, &LoadError{File: name, Line: line, Reason: "trailing data after the last PEM block is not a certificate"}
 	}
 	if len(certs) == 0 {
 		return nil, &LoadError{File: name, Reason: "no certificate found"}
@@ -222,22 +222,16 @@ func (osFS) Readlink(name string) (string, error)       { return os.Readlink(nam
 func lenientPEM(name string, data []byte) ([]*x509.Certificate, []skipped) {
 	var certs []*x509.Certificate
 	var skips []skipped
-	rest := data
+	sc := pemScanner{data: data, line: 1}
 	for {
-		i := bytes.Index(rest, pemBegin)
-		if i < 0 {
+		block, line, ok := sc.next()
+		if !ok {
 			break
 		}
-		start := len(data) - len(rest) + i
-		line := 1 + bytes.Count(data[:start], []byte("\n"))
-		block, after := decodeFirst(rest[i:])
-		if block == nil {
-			skips = append(skips, skipped{File: name, Line: line, Reason: "corrupt PEM block (ignored by Go)"})
-			rest = rest[i+len(pemBegin):]
-			continue
-		}
-		rest = after
 		switch {
+		case block == nil:
+			skips = append(skips, skipped{File: name, Line: line, Reason: "corrupt PEM block (ignored by Go)"})
+			continue
 		case block.Type != "CERTIFICATE":
 			skips = append(skips, skipped{File: name, Line: line, Reason: blockReason(block.Type) + " (ignored by Go)"})
 			continue
@@ -255,16 +249,70 @@ func lenientPEM(name string, data []byte) ([]*x509.Certificate, []skipped) {
 	return certs, skips
 }
 
+// A pemScanner walks the PEM blocks of data in order, keeping the line
+// number of its position as it goes, so a bundle of any size is scanned
+// in linear time.
+type pemScanner struct {
+	data []byte
+	off  int // start of the part not yet scanned
+	line int // 1-based line number at off
+}
+
+// next returns the next block and the line where it starts. A malformed
+// block is returned as a nil block (the scan resumes after its BEGIN
+// marker). ok is false when no "-----BEGIN" is left.
+func (s *pemScanner) next() (block *pem.Block, line int, ok bool) {
+	i := bytes.Index(s.data[s.off:], pemBegin)
+	if i < 0 {
+		return nil, 0, false
+	}
+	start := s.off + i
+	s.line += bytes.Count(s.data[s.off:start], newline)
+	line = s.line
+	block, after := decodeFirst(s.data[start:])
+	if block == nil {
+		s.off = start + len(pemBegin) // no newline in the marker
+		return nil, line, true
+	}
+	end := len(s.data) - len(after)
+	s.line += bytes.Count(s.data[start:end], newline)
+	s.off = end
+	return block, line, true
+}
+
+// trailing reports whether non-space bytes follow the last block, and the
+// line where they start.
+func (s *pemScanner) trailing() (line int, ok bool) {
+	rest := s.data[s.off:]
+	j := bytes.IndexFunc(rest, func(r rune) bool { return !unicode.IsSpace(r) })
+	if j < 0 {
+		return 0, false
+	}
+	return s.line + bytes.Count(rest[:j], newline), true
+}
+
+var newline = []byte("\n")
+
 // decodeFirst decodes the PEM block that starts at the beginning of seg.
 // Unlike pem.Decode, which silently skips a malformed block and returns
 // the next good one, it returns nil when the first block is malformed.
 func decodeFirst(seg []byte) (*pem.Block, []byte) {
-	block, after := pem.Decode(seg)
+	// Decode only up to the next block that starts a line, so that a
+	// malformed block costs no more than its own length (pem.Decode
+	// would search the rest of the data for a good one).
+	limit := seg
+	if j := bytes.Index(seg[len(pemBegin):], pemBegin); j >= 0 {
+		j += len(pemBegin)
+		if seg[j-1] == '\n' {
+			limit = seg[:j]
+		}
+	}
+	block, after := pem.Decode(limit)
 	if block == nil {
 		return nil, nil
 	}
-	if j := bytes.Index(seg[len(pemBegin):], pemBegin); j >= 0 && len(seg)-len(after) > j+len(pemBegin) {
+	if j := bytes.Index(seg[len(pemBegin):], pemBegin); j >= 0 && len(limit)-len(after) > j+len(pemBegin) {
 		return nil, nil
 	}
-	return block, after
+	return block, seg[len(limit)-len(after):]
 }

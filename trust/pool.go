@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -132,12 +133,13 @@ func (b *builder) addRoot(c *x509.Certificate, src string, sr *SourceReport, con
 // loadSystem adds the system roots.
 func (b *builder) loadSystem() {
 	c, p := b.cfg, b.p
+	sslCertFile, sslCertDir := c.sslCertFile(), c.sslCertDir()
 	if c.NoSystemRoots {
 		b.rep.Sources = append(b.rep.Sources, &SourceReport{Kind: SourceSystem, Name: "system roots", Status: StatusDisabled})
 		return
 	}
 	if platformVerifier(p.goos) {
-		for _, v := range [][2]string{{"SSL_CERT_FILE", c.SSLCertFile}, {"SSL_CERT_DIR", c.SSLCertDir}} {
+		for _, v := range [][2]string{{"SSL_CERT_FILE", sslCertFile}, {"SSL_CERT_DIR", sslCertDir}} {
 			if v[1] != "" {
 				b.rep.warn(WarnEnvIgnored, fmt.Sprintf("%s is set but Go ignores it on %s: the platform verifier decides; add the CA to the system store or as an extra source", v[0], p.goos))
 			}
@@ -163,11 +165,11 @@ func (b *builder) loadSystem() {
 		dirs = c.SystemDirs
 	}
 	fileVar, dirVar := "", ""
-	if c.SSLCertFile != "" {
-		files, fileVar = []string{c.SSLCertFile}, "SSL_CERT_FILE"
+	if sslCertFile != "" {
+		files, fileVar = []string{sslCertFile}, "SSL_CERT_FILE"
 	}
-	if c.SSLCertDir != "" {
-		dirs, dirVar = strings.Split(c.SSLCertDir, ":"), "SSL_CERT_DIR"
+	if sslCertDir != "" {
+		dirs, dirVar = strings.Split(sslCertDir, ":"), "SSL_CERT_DIR"
 	}
 	p.system = x509.NewCertPool()
 	add := func(certs []*x509.Certificate, src string, sr *SourceReport) {
@@ -193,24 +195,30 @@ func (b *builder) loadSystem() {
 		data, err := b.fsys.ReadFile(f)
 		if err != nil {
 			sr.Status, sr.Error = statusFor(err), err.Error()
-			if fileVar != "" && errors.Is(err, fs.ErrNotExist) {
+			switch {
+			case fileVar != "" && errors.Is(err, fs.ErrNotExist):
 				b.rep.warn(WarnCertFileMissing, fmt.Sprintf("SSL_CERT_FILE names %s, which does not exist: Go silently trusts nothing from it (and no default bundle file)", f))
+			case !errors.Is(err, fs.ErrNotExist):
+				b.rep.warn(WarnUnreadable, fmt.Sprintf("%s%s cannot be read (%v): Go silently skips it", f, via(fileVar), errText(err)))
 			}
 			continue
 		}
+		// crypto/x509 stops at the first file it can read, even one
+		// holding nothing it can use.
 		found = true
 		sr.Status = StatusLoaded
 		certs, skips := lenientPEM(f, data)
 		sr.Rejected = append(sr.Rejected, skips...)
 		add(certs, f, sr)
 		if len(certs) == 0 {
-			if _, err := x509.ParseCertificates(data); err == nil && len(data) > 0 {
-				b.rep.warn(WarnDERIgnored, fmt.Sprintf("%s is a DER certificate: Go reads only PEM here and ignores it", f))
-			}
+			code, reason := emptyFileReason(data)
+			sr.Status, sr.Error = StatusError, "no certificate Go can use: "+reason
+			sr.Rejected = append(sr.Rejected, skipped{File: f, Reason: reason + " (ignored by Go)"})
+			b.rep.warn(code, fmt.Sprintf("%s%s holds no PEM certificate (%s): Go reads it, stops looking for other bundle files and trusts nothing from it; convert or replace it (for a DER certificate: openssl x509 -inform der -in FILE -out FILE.pem)", f, via(fileVar), reason))
 		}
 	}
 	if fileVar != "" && dirVar == "" {
-		b.rep.warn(WarnCertFileNoReplace, fmt.Sprintf("SSL_CERT_FILE=%s replaces only the default bundle file; Go still reads the default directories %s; set SSL_CERT_DIR too for an exclusive set", c.SSLCertFile, strings.Join(dirs, ":")))
+		b.rep.warn(WarnCertFileNoReplace, fmt.Sprintf("SSL_CERT_FILE=%s replaces only the default bundle file; Go still reads the default directories %s; set SSL_CERT_DIR too for an exclusive set", sslCertFile, strings.Join(dirs, ":")))
 	}
 	for _, d := range dirs {
 		b.p.watch = append(b.p.watch, d)
@@ -219,13 +227,16 @@ func (b *builder) loadSystem() {
 		entries, err := b.fsys.ReadDir(d)
 		if err != nil {
 			sr.Status, sr.Error = statusFor(err), err.Error()
-			if dirVar != "" && errors.Is(err, fs.ErrNotExist) {
+			switch {
+			case dirVar != "" && errors.Is(err, fs.ErrNotExist):
 				b.rep.warn(WarnCertDirMissing, fmt.Sprintf("SSL_CERT_DIR names %s, which does not exist", d))
+			case !errors.Is(err, fs.ErrNotExist):
+				b.rep.warn(WarnUnreadable, fmt.Sprintf("directory %s%s cannot be read (%v): Go silently skips it", d, via(dirVar), errText(err)))
 			}
 			continue
 		}
 		sr.Status = StatusLoaded
-		der := 0
+		der, junk, unreadable := 0, 0, 0
 		for _, e := range entries {
 			// crypto/x509 skips symlinks to files in the same directory
 			// (c_rehash links), which would only repeat certificates.
@@ -237,26 +248,75 @@ func (b *builder) loadSystem() {
 			name := d + "/" + e.Name()
 			data, err := b.fsys.ReadFile(name)
 			if err != nil {
-				continue // crypto/x509 skips unreadable entries (and subdirectories)
+				// crypto/x509 skips unreadable entries (and
+				// subdirectories) without a word.
+				if fi, serr := b.fsys.Stat(name); serr == nil && fi.IsDir() {
+					continue
+				}
+				unreadable++
+				sr.Rejected = append(sr.Rejected, skipped{File: name, Reason: "cannot be read (ignored by Go): " + errText(err)})
+				continue
 			}
 			sr.Files++
 			certs, skips := lenientPEM(name, data)
 			sr.Rejected = append(sr.Rejected, skips...)
-			if len(certs) == 0 && len(skips) == 0 && len(data) > 0 {
-				if _, err := x509.ParseCertificates(data); err == nil {
+			if len(certs) == 0 && len(skips) == 0 {
+				code, reason := emptyFileReason(data)
+				if code == WarnDERIgnored {
 					der++
-					sr.Rejected = append(sr.Rejected, skipped{File: name, Reason: "DER certificate (ignored by Go in certificate directories)"})
+				} else {
+					junk++
 				}
+				sr.Rejected = append(sr.Rejected, skipped{File: name, Reason: reason + " (ignored by Go in certificate directories)"})
 			}
 			add(certs, name, sr)
 		}
 		if der > 0 {
 			b.rep.warn(WarnDERIgnored, fmt.Sprintf("%s holds %d DER certificate file(s) that Go ignores (it reads only PEM there); convert them with: openssl x509 -inform der -in FILE -out FILE.pem", d, der))
 		}
+		if junk > 0 {
+			b.rep.warn(WarnNoCertificates, fmt.Sprintf("%s holds %d file(s) without any PEM certificate, which Go ignores", d, junk))
+		}
+		if unreadable > 0 {
+			b.rep.warn(WarnUnreadable, fmt.Sprintf("%s holds %d file(s) that cannot be read (broken links or permissions), which Go silently skips", d, unreadable))
+		}
 	}
 }
 
-func statusFor(err error) string {
+// emptyFileReason says why data, a file without a usable PEM
+// certificate, holds nothing Go reads, and which warning that is.
+func emptyFileReason(data []byte) (WarningCode, string) {
+	switch {
+	case len(bytes.TrimSpace(data)) == 0:
+		return WarnNoCertificates, "empty file"
+	case bytes.Contains(data, pemBegin):
+		return WarnNoCertificates, "no valid CERTIFICATE block"
+	}
+	if certs, err := x509.ParseCertificates(data); err == nil && len(certs) > 0 {
+		return WarnDERIgnored, "DER certificate (Go reads only PEM here)"
+	}
+	return WarnNoCertificates, "neither PEM nor a certificate"
+}
+
+// via names the variable a path came from, for warnings.
+func via(variable string) string {
+	if variable == "" {
+		return ""
+	}
+	return " (from " + variable + ")"
+}
+
+// errText is err's message without the path, which the warnings already
+// name.
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func statusFor(err error) SourceStatus {
 	if errors.Is(err, fs.ErrNotExist) {
 		return StatusMissing
 	}
@@ -348,7 +408,7 @@ func (b *builder) loadExtra(i int, s Source) error {
 		for _, c := range f.certs {
 			b.addRoot(c, name, sr, constraint)
 			b.p.extra.AddCert(c)
-			sr.Certs = append(sr.Certs, summarize(c))
+			sr.Certs = append(sr.Certs, summarizeRoot(c))
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -50,6 +51,10 @@ func TestParseCertificates(t *testing.T) {
 		{"headers", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Headers: map[string]string{"Proc-Type": "4,ENCRYPTED"}, Bytes: a.Cert.Raw}), 0, 1, "headers"},
 		{"bad-der-in-pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{0x30, 0x03, 1, 2, 3}}), 0, 1, "invalid certificate"},
 		{"pem-no-cert", []byte("-----BEGIN nothing"), 0, 1, "corrupt PEM block"},
+		{"trailing-whitespace", append(append([]byte{}, a.CertPEM...), " \n\t\r\n"...), 1, 0, ""},
+		{"trailing-junk", append(append([]byte{}, a.CertPEM...), "\n  junk\n"...), 0, lines + 2, "trailing data"},
+		{"trailing-junk-same-line", append(bytes.TrimSuffix(a.CertPEM, []byte("\n")), "xyz"...), 0, 1, "corrupt PEM block"},
+		{"trailing-binary", append(append([]byte{}, b.CertPEM...), 0, 1, 2), 0, lines + 1, "trailing data"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -178,14 +183,24 @@ func TestSystemVariables(t *testing.T) {
 	write(t, filepath.Join(certDir, "dir.pem"), b.CertPEM)
 	write(t, filepath.Join(certDir, "der.crt"), a.Cert.Raw)
 	envFile := write(t, filepath.Join(dir, "env.pem"), c.CertPEM)
+	derFile := write(t, filepath.Join(dir, "der.cer"), c.Cert.Raw)
+	junkFile := write(t, filepath.Join(dir, "junk.pem"), []byte("\x00\x01not a certificate\n"))
+	emptyDir := filepath.Join(dir, "empty")
+	os.Mkdir(emptyDir, 0o755)
+	linkDir := filepath.Join(dir, "links")
+	os.Mkdir(linkDir, 0o755)
+	write(t, filepath.Join(linkDir, "ok.pem"), b.CertPEM)
+	if err := os.Symlink(filepath.Join(dir, "gone.pem"), filepath.Join(linkDir, "dangling.pem")); err != nil {
+		t.Fatal(err)
+	}
 	base := Config{GOOS: "linux", SystemFiles: []string{filepath.Join(dir, "nope.crt"), bundleFile}, SystemDirs: []string{certDir}}
 
-	codes := func(r *Report) string {
+	codes := func(r *Report) WarningCode {
 		var s []string
 		for _, w := range r.Warnings {
-			s = append(s, w.Code)
+			s = append(s, string(w.Code))
 		}
-		return strings.Join(s, ",")
+		return WarningCode(strings.Join(s, ","))
 	}
 	cases := []struct {
 		name     string
@@ -193,15 +208,20 @@ func TestSystemVariables(t *testing.T) {
 		dir      string
 		goos     string
 		total    int
-		warnings string
+		warnings WarningCode
 	}{
 		{"defaults", "", "", "", 2, WarnDERIgnored},
 		{"cert-file-keeps-dirs", envFile, "", "", 2, WarnCertFileNoReplace + "," + WarnDERIgnored},
 		{"cert-file-and-dir", envFile, filepath.Join(dir, "nodir"), "", 1, WarnCertDirMissing},
 		{"cert-file-missing", filepath.Join(dir, "typo.pem"), filepath.Join(dir, "nodir"), "", 0,
 			WarnCertFileMissing + "," + WarnCertDirMissing + "," + WarnNoRoots},
-		{"cert-dir-list", "", certDir + ":" + dir, "", 3, WarnDERIgnored},
+		{"cert-dir-list", "", certDir + ":" + dir, "", 3, WarnDERIgnored + "," + WarnDERIgnored + "," + WarnNoCertificates},
 		{"darwin-ignores", envFile, certDir, "darwin", -1, WarnEnvIgnored + "," + WarnEnvIgnored},
+		{"cert-file-der", derFile, emptyDir, "", 0, WarnDERIgnored + "," + WarnNoRoots},
+		{"cert-file-garbage", junkFile, emptyDir, "", 0, WarnNoCertificates + "," + WarnNoRoots},
+		{"cert-file-is-dir", emptyDir, emptyDir, "", 0, WarnUnreadable + "," + WarnNoRoots},
+		{"cert-dir-dangling-link", envFile, linkDir, "", 2, WarnUnreadable},
+		{"cert-dir-garbage", envFile, dir + ":" + emptyDir, "", 2, WarnDERIgnored + "," + WarnNoCertificates},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -220,6 +240,16 @@ func TestSystemVariables(t *testing.T) {
 			}
 			if got := codes(r); got != tc.warnings {
 				t.Errorf("warnings = %s, want %s (%v)", got, tc.warnings, r.Warnings)
+			}
+			// A file or directory from which nothing could be used is
+			// never reported as loaded.
+			for _, s := range r.Sources {
+				if s.Kind == SourceSystemFile && s.Status == StatusLoaded && s.Loaded == 0 && s.Duplicates == 0 {
+					t.Errorf("source %s %s: status loaded with nothing loaded (%+v)", s.Kind, s.Name, s)
+				}
+				if s.Status == StatusError && len(s.Rejected) == 0 {
+					t.Errorf("source %s %s: status error without a rejected entry", s.Kind, s.Name)
+				}
 			}
 		})
 	}
@@ -290,4 +320,56 @@ func TestHostPatterns(t *testing.T) {
 		}
 	}
 	_ = net.ParseIP
+}
+
+// TestExtraMergesWithEnvironment checks that extra CA sources are added
+// to what SSL_CERT_FILE and SSL_CERT_DIR (read through the injected
+// getenv) make Go trust, and that only NoSystemRoots replaces those.
+func TestExtraMergesWithEnvironment(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	envCA, dirCA, extraCA := certmint.NewCA(t, "Env File CA"), certmint.NewCA(t, "Env Dir CA"), certmint.NewCA(t, "Extra CA")
+	certDir := filepath.Join(dir, "certs")
+	os.Mkdir(certDir, 0o755)
+	write(t, filepath.Join(certDir, "dir.pem"), dirCA.CertPEM)
+	env := map[string]string{
+		"SSL_CERT_FILE": write(t, filepath.Join(dir, "env.pem"), envCA.CertPEM),
+		"SSL_CERT_DIR":  certDir,
+	}
+	getenv := func(k string) string { return env[k] }
+	extra := []Source{{PEM: extraCA.CertPEM, Name: "extra"}}
+
+	trusts := func(p *Pool, ca *certmint.CA) bool {
+		leaf := ca.Leaf(t, []string{"host.example"})
+		_, err := leaf.Cert.Verify(x509.VerifyOptions{DNSName: "host.example", Roots: p.CertPool()})
+		return err == nil
+	}
+	cases := []struct {
+		name                string
+		cfg                 *Config
+		envFile, envDir, ex bool
+	}{
+		{"from-environment", func() *Config { c := FromEnvironment(getenv); c.Extra = extra; return c }(), true, true, true},
+		{"getenv-field", &Config{Getenv: getenv, Extra: extra}, true, true, true},
+		{"field-wins", &Config{Getenv: getenv, SSLCertFile: filepath.Join(dir, "none.pem"), Extra: extra}, false, true, true},
+		{"replace-explicitly", &Config{Getenv: getenv, NoSystemRoots: true, Extra: extra}, false, false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.cfg.GOOS = "linux"
+			p, err := c.cfg.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := trusts(p, envCA); got != c.envFile {
+				t.Errorf("trusts the SSL_CERT_FILE CA = %v, want %v (%+v)", got, c.envFile, p.Report().Sources)
+			}
+			if got := trusts(p, dirCA); got != c.envDir {
+				t.Errorf("trusts the SSL_CERT_DIR CA = %v, want %v", got, c.envDir)
+			}
+			if got := trusts(p, extraCA); got != c.ex {
+				t.Errorf("trusts the extra CA = %v, want %v", got, c.ex)
+			}
+		})
+	}
 }

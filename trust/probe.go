@@ -38,6 +38,10 @@ type ProbeResult struct {
 	Elapsed time.Duration `json:"elapsedNs"`
 }
 
+// ChainPEM returns the certificate chain the server presented, leaf
+// first, as PEM (see [Error.ChainPEM]); nil if none was presented.
+func (r *ProbeResult) ChainPEM() []byte { return ChainPEM(r.Chain) }
+
 // Probe requests rawURL with GET the way a real module download would —
 // through the proxy chosen by [WithProxy], trusting the pool given by
 // [WithPool] (nil: the system roots) — and returns the classified result,

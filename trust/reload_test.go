@@ -4,7 +4,9 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -154,5 +156,97 @@ func TestTransportDerivation(t *testing.T) {
 	var nilPool *Pool
 	if c := nilPool.TLSConfig(); c.RootCAs != nil || c.MinVersion != tls.VersionTLS12 {
 		t.Errorf("nil Pool TLSConfig = %+v", c)
+	}
+}
+
+// switchSource is a PoolSource whose pool a test swaps.
+type switchSource struct{ p atomic.Pointer[Pool] }
+
+func (s *switchSource) Current() *Pool { return s.p.Load() }
+
+// countingListener counts the connections its server holds open.
+type countingListener struct {
+	net.Listener
+	open atomic.Int32
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.open.Add(1)
+	return &countedConn{Conn: c, l: l}, nil
+}
+
+type countedConn struct {
+	net.Conn
+	l    *countingListener
+	once sync.Once
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(func() { c.l.open.Add(-1) })
+	return c.Conn.Close()
+}
+
+// TestCloseIdleAfterRotation checks that CloseIdleConnections also closes
+// the idle connections of transports superseded by a CA rotation: a
+// request in flight during the rotation keeps its HTTP/2 connection, which
+// becomes idle in the old transport after the rotation closed that
+// transport's idle connections.
+func TestCloseIdleAfterRotation(t *testing.T) {
+	t.Parallel()
+	root := certmint.NewCA(t, "Root")
+	release := make(chan struct{})
+	started := make(chan struct{}, 1)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			started <- struct{}{}
+			<-release
+		}
+		io.WriteString(w, "ok")
+	}))
+	ln := &countingListener{Listener: srv.Listener}
+	srv.Listener = ln
+	srv.EnableHTTP2 = true
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{root.Leaf(t, []string{"127.0.0.1"}).TLSCertificate()}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+
+	src := &switchSource{}
+	src.p.Store(poolOf(t, root))
+	tr := NewTransport(src, loopbackBase())
+	c := &http.Client{Transport: tr}
+	fetch := func(path string) {
+		resp, err := c.Get(srv.URL + path)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.ProtoMajor != 2 {
+			t.Errorf("%s: protocol %s, want HTTP/2", path, resp.Proto)
+		}
+	}
+
+	// A slow request holds a connection of the first generation while
+	// the pool rotates and a second request builds the next generation.
+	done := make(chan struct{})
+	go func() { defer close(done); fetch("/slow") }()
+	<-started
+	src.p.Store(poolOf(t, root))
+	fetch("/")
+	close(release)
+	<-done
+
+	tr.CloseIdleConnections()
+	deadline := time.Now().Add(5 * time.Second)
+	for ln.open.Load() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := ln.open.Load(); n != 0 {
+		t.Errorf("after CloseIdleConnections the server still holds %d connection(s) open", n)
 	}
 }

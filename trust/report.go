@@ -20,38 +20,44 @@ type Report struct {
 	Warnings []Warning `json:"warnings,omitempty"`
 }
 
+// A SourceKind says what a [SourceReport] describes.
+type SourceKind string
+
 // Source kinds in a [SourceReport].
 const (
-	SourceSystem     = "system"           // the system roots as a whole (when disabled)
-	SourcePlatform   = "platform"         // the macOS/iOS/Windows verifier
-	SourceSystemFile = "system-file"      // a candidate bundle file (or SSL_CERT_FILE)
-	SourceSystemDir  = "system-dir"       // a certificate directory (or an SSL_CERT_DIR entry)
-	SourceExtraFile  = "extra-file"       // Source.Path naming a file
-	SourceExtraDir   = "extra-dir"        // Source.Path naming a directory
-	SourceExtraPEM   = "extra-pem"        // Source.PEM
-	SourceExtraDER   = "extra-der"        // Source.DER
-	SourceMozilla    = "mozilla-fallback" // the embedded Mozilla bundle
-	SourceClientCert = "client-cert"      // the client certificate
+	SourceSystem     SourceKind = "system"           // the system roots as a whole (when disabled)
+	SourcePlatform   SourceKind = "platform"         // the macOS/iOS/Windows verifier
+	SourceSystemFile SourceKind = "system-file"      // a candidate bundle file (or SSL_CERT_FILE)
+	SourceSystemDir  SourceKind = "system-dir"       // a certificate directory (or an SSL_CERT_DIR entry)
+	SourceExtraFile  SourceKind = "extra-file"       // Source.Path naming a file
+	SourceExtraDir   SourceKind = "extra-dir"        // Source.Path naming a directory
+	SourceExtraPEM   SourceKind = "extra-pem"        // Source.PEM
+	SourceExtraDER   SourceKind = "extra-der"        // Source.DER
+	SourceMozilla    SourceKind = "mozilla-fallback" // the embedded Mozilla bundle
+	SourceClientCert SourceKind = "client-cert"      // the client certificate
 )
+
+// A SourceStatus says what became of a source in a [SourceReport].
+type SourceStatus string
 
 // Source statuses in a [SourceReport].
 const (
-	StatusLoaded       = "loaded"
-	StatusMissing      = "missing"
-	StatusUnreadable   = "unreadable"
-	StatusNotConsulted = "not-consulted" // e.g. a later candidate bundle file, or the fallback when system roots exist
-	StatusDisabled     = "disabled"
-	StatusError        = "error"
+	StatusLoaded       SourceStatus = "loaded"
+	StatusMissing      SourceStatus = "missing"
+	StatusUnreadable   SourceStatus = "unreadable"
+	StatusNotConsulted SourceStatus = "not-consulted" // e.g. a later candidate bundle file, or the fallback when system roots exist
+	StatusDisabled     SourceStatus = "disabled"
+	StatusError        SourceStatus = "error"
 )
 
 // A SourceReport describes one consulted source.
 type SourceReport struct {
-	Kind string `json:"kind"`
+	Kind SourceKind `json:"kind"`
 	// Name is the path, or the label of an in-memory source.
 	Name string `json:"name"`
 	// Variable names the environment variable the path came from, if any.
-	Variable string `json:"variable,omitempty"`
-	Status   string `json:"status"`
+	Variable string       `json:"variable,omitempty"`
+	Status   SourceStatus `json:"status"`
 	// Error is the reason for a missing, unreadable or failed source.
 	Error string `json:"error,omitempty"`
 	// Files is the number of files read (directories and bundles).
@@ -79,29 +85,35 @@ type Rejected struct {
 	Reason string `json:"reason"`
 }
 
+// A WarningCode identifies the kind of a [Warning]. The values are part
+// of the API and of the JSON output.
+type WarningCode string
+
 // Warning codes.
 const (
-	WarnCertFileMissing   = "ssl-cert-file-missing"    // SSL_CERT_FILE names a missing file
-	WarnCertDirMissing    = "ssl-cert-dir-missing"     // an SSL_CERT_DIR entry is missing
-	WarnCertFileNoReplace = "ssl-cert-file-no-replace" // SSL_CERT_FILE alone keeps the default directories
-	WarnDERIgnored        = "der-ignored"              // DER files where Go reads only PEM
-	WarnEnvIgnored        = "env-ignored"              // SSL_CERT_* set on macOS/iOS/Windows
-	WarnExpiredRoot       = "expired-root"
-	WarnNotCA             = "not-ca-root"
-	WarnNoRoots           = "no-roots"
-	WarnFallbackUsed      = "mozilla-fallback-used"
-	WarnScopeMoot         = "scope-moot" // a scoped CA is also trusted unscoped
+	WarnCertFileMissing   WarningCode = "ssl-cert-file-missing"    // SSL_CERT_FILE names a missing file
+	WarnCertDirMissing    WarningCode = "ssl-cert-dir-missing"     // an SSL_CERT_DIR entry is missing
+	WarnCertFileNoReplace WarningCode = "ssl-cert-file-no-replace" // SSL_CERT_FILE alone keeps the default directories
+	WarnDERIgnored        WarningCode = "der-ignored"              // DER files where Go reads only PEM
+	WarnEnvIgnored        WarningCode = "env-ignored"              // SSL_CERT_* set on macOS/iOS/Windows
+	WarnExpiredRoot       WarningCode = "expired-root"
+	WarnNotCA             WarningCode = "not-ca-root"
+	WarnNoRoots           WarningCode = "no-roots"
+	WarnFallbackUsed      WarningCode = "mozilla-fallback-used"
+	WarnScopeMoot         WarningCode = "scope-moot"      // a scoped CA is also trusted unscoped
+	WarnNoCertificates    WarningCode = "no-certificates" // a CA file Go reads holds no PEM certificate
+	WarnUnreadable        WarningCode = "unreadable"      // a CA file or directory exists but cannot be read
 )
 
 // A Warning is a problem found while building a pool that did not stop it.
 type Warning struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    WarningCode `json:"code"`
+	Message string      `json:"message"`
 }
 
 func (w Warning) String() string { return fmt.Sprintf("%s: %s", w.Code, w.Message) }
 
-func (r *Report) warn(code, msg string) {
+func (r *Report) warn(code WarningCode, msg string) {
 	r.Warnings = append(r.Warnings, Warning{Code: code, Message: msg})
 }
 

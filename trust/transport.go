@@ -287,9 +287,16 @@ type Transport struct {
 	base     *http.Transport
 	traceKey any // nil: use withTracing
 
-	mu  sync.Mutex
-	cur atomic.Pointer[generation]
+	mu      sync.Mutex
+	cur     atomic.Pointer[generation]
+	retired []*http.Transport // superseded inner transports, oldest first (guarded by mu)
 }
+
+// maxRetired bounds how many superseded inner transports a [Transport]
+// remembers: connections still in use when the pool changed become idle
+// on them later, and [Transport.CloseIdleConnections] must reach them.
+// Beyond the bound, the base's IdleConnTimeout closes them.
+const maxRetired = 16
 
 type generation struct {
 	pool *Pool
@@ -339,9 +346,16 @@ func (t *Transport) current() *generation {
 		return nil
 	}
 	ng := &generation{pool: p, rt: rt}
-	old := t.cur.Swap(ng)
-	if old != nil {
-		old.rt.CloseIdleConnections()
+	if old := t.cur.Swap(ng); old != nil {
+		// Requests in flight keep their connections; they return to
+		// the old transport, which CloseIdleConnections still reaches.
+		if len(t.retired) == maxRetired {
+			t.retired = t.retired[1:]
+		}
+		t.retired = append(t.retired, old.rt)
+		for _, rt := range t.retired {
+			rt.CloseIdleConnections()
+		}
 	}
 	return ng
 }
@@ -371,9 +385,16 @@ func (t *Transport) track(ctx context.Context) (*connRecord, context.Context) {
 	return rec, withTracing(ctx, rec)
 }
 
-// CloseIdleConnections closes idle connections of the current inner
-// transport.
+// CloseIdleConnections closes the idle connections of the current inner
+// transport and of those superseded when the pool changed, including
+// connections that were in use at the change and became idle since.
 func (t *Transport) CloseIdleConnections() {
+	t.mu.Lock()
+	retired := t.retired
+	t.mu.Unlock()
+	for _, rt := range retired {
+		rt.CloseIdleConnections()
+	}
 	if g := t.cur.Load(); g != nil {
 		g.rt.CloseIdleConnections()
 	}

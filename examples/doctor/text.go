@@ -95,14 +95,14 @@ func printTrust(w io.Writer, t *trust.Report) {
 		if s.Status == trust.StatusNotConsulted || s.Status == trust.StatusMissing && s.Variable == "" {
 			continue // candidates of the platform that this system lacks
 		}
-		line := "  " + s.Kind + " " + s.Name
+		line := "  " + string(s.Kind) + " " + s.Name
 		if s.Variable != "" {
 			line += " (" + s.Variable + ")"
 		}
 		if s.Status == trust.StatusLoaded {
 			line += fmt.Sprintf(": %d root%s", s.Loaded, plural(s.Loaded))
 		} else {
-			line += ": " + s.Status
+			line += ": " + string(s.Status)
 		}
 		if s.Error != "" {
 			line += ": " + s.Error
