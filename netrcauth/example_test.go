@@ -47,13 +47,13 @@ password
 default
 `)
 	for _, d := range netrcauth.Lint(data, netrcauth.LintOptions{}) {
-		fmt.Println(d)
+		fmt.Println(d.Kind, d)
 	}
 	// Output:
-	// line 1: incomplete: machine corp.example has no password: the go command ignores it
-	// line 3: split-pair: "password" ends the line: the go command reads a key and its value only from the same line, so its value is lost
-	// line 5: comment: comment line is a live credential for the go command (machine evil.example)
-	// line 6: default: a lone "default" makes the go command stop reading: the rest of the file is ignored
+	// incomplete line 1: machine corp.example has no password: the go command ignores it
+	// split-pair line 3: "password" ends the line: the go command reads a key and its value only from the same line, so its value is lost
+	// comment line 5: comment line is a live credential for the go command (machine evil.example)
+	// default line 6: a lone "default" makes the go command stop reading: the rest of the file is ignored
 }
 
 func ExampleSetMachine() {

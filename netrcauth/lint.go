@@ -10,10 +10,12 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/modnet/modnet/internal/diag"
 )
 
 // Kind classifies a [Diagnostic].
-type Kind string
+type Kind = diag.Kind
 
 // The kinds of problems [Lint] reports.
 const (
@@ -56,35 +58,11 @@ const (
 	KindUnreadable Kind = "unreadable"
 )
 
-// Diagnostic is one problem found by [Lint].
-type Diagnostic struct {
-	// File is the file name given to [LintFile], or "".
-	File string
-	// Line is the 1-based line, or 0 for the whole file.
-	Line int
-	// Kind classifies the problem.
-	Kind Kind
-	// Machine is the entry concerned, if any.
-	Machine string
-	// Message explains what the go command does. It never holds a password.
-	Message string
-}
-
-// String formats d as "file:line: kind: message" ("line N: ..." without a
-// file).
-func (d Diagnostic) String() string {
-	loc := d.File
-	switch {
-	case d.Line > 0 && loc != "":
-		loc += fmt.Sprintf(":%d", d.Line)
-	case d.Line > 0:
-		loc = fmt.Sprintf("line %d", d.Line)
-	}
-	if loc != "" {
-		loc += ": "
-	}
-	return loc + string(d.Kind) + ": " + d.Message
-}
+// Diagnostic is the one diagnostic type of modnet's lints, shared with
+// matcher and proxyenv. [Lint] fills Kind, Severity (warning), File (for
+// [LintFile]), Line (1-based; 0 for the whole file), Subject (the machine
+// concerned, if any) and Message, which never holds a password.
+type Diagnostic = diag.Diagnostic
 
 // LintOptions configures [Lint].
 type LintOptions struct {
@@ -135,7 +113,7 @@ func LintFile(path string, opts LintOptions) ([]Diagnostic, error) {
 		return []Diagnostic{unreadable(path, err)}, nil
 	}
 	if fi.IsDir() {
-		return []Diagnostic{{File: path, Kind: KindUnreadable,
+		return []Diagnostic{{File: path, Kind: KindUnreadable, Severity: diag.Warning,
 			Message: "the netrc path names a directory: the go command cannot read it and uses no netrc credentials"}}, nil
 	}
 	data, err := os.ReadFile(path)
@@ -147,7 +125,7 @@ func LintFile(path string, opts LintOptions) ([]Diagnostic, error) {
 	}
 	diags := Lint(data, opts)
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 && len(Parse(data)) > 0 {
-		diags = append([]Diagnostic{{Line: 0, Kind: KindPermissions,
+		diags = append([]Diagnostic{{Line: 0, Kind: KindPermissions, Severity: diag.Warning,
 			Message: fmt.Sprintf("file mode %#o lets group or others read its passwords; run chmod 600 %s", perm, path)}}, diags...)
 	}
 	for i := range diags {
@@ -161,7 +139,7 @@ func unreadable(path string, err error) Diagnostic {
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	return Diagnostic{File: path, Kind: KindUnreadable,
+	return Diagnostic{File: path, Kind: KindUnreadable, Severity: diag.Warning,
 		Message: fmt.Sprintf("the netrc file cannot be read (%v): the go command uses no netrc credentials", err)}
 }
 
@@ -215,7 +193,7 @@ type linter struct {
 }
 
 func (l *linter) add(line int, k Kind, machine, msg string) {
-	l.diags = append(l.diags, Diagnostic{Line: line, Kind: k, Machine: machine, Message: msg})
+	l.diags = append(l.diags, Diagnostic{Line: line, Kind: k, Severity: diag.Warning, Subject: machine, Message: msg})
 }
 
 var netrcKeys = map[string]bool{"machine": true, "login": true, "password": true, "macdef": true, "account": true, "port": true}
@@ -277,7 +255,7 @@ func (l *linter) emit(e Entry, line int) {
 		// Replace the generic comment diagnostic by the precise one.
 		for i := range l.diags {
 			if l.diags[i].Line == line && l.diags[i].Kind == KindComment {
-				l.diags[i].Machine = e.Machine
+				l.diags[i].Subject = e.Machine
 				l.diags[i].Message = fmt.Sprintf("comment line is a live credential for the go command (machine %s)", e.Machine)
 			}
 		}

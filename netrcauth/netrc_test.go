@@ -120,7 +120,7 @@ func TestLint(t *testing.T) {
 	for _, tt := range tests {
 		var got []string
 		for _, d := range Lint([]byte(tt.in), LintOptions{URLs: tt.urls}) {
-			got = append(got, fmt.Sprintf("%d %s %s", d.Line, d.Kind, d.Machine))
+			got = append(got, fmt.Sprintf("%d %s %s", d.Line, d.Kind, d.Subject))
 			if strings.Contains(d.Message, "password c") || strings.Contains(d.String(), "pw@") {
 				t.Errorf("%s: diagnostic %q reveals a secret", tt.name, d)
 			}
@@ -141,7 +141,7 @@ func TestLintFilePermissions(t *testing.T) {
 	if err != nil || len(ds) != 1 || ds[0].Kind != KindPermissions || ds[0].File != p {
 		t.Fatalf("LintFile(0644) = %v, %v; want one permissions diagnostic", ds, err)
 	}
-	if !strings.HasPrefix(ds[0].String(), p+": permissions: file mode 0644") {
+	if !strings.HasPrefix(ds[0].String(), p+": file mode 0644") {
 		t.Errorf("diagnostic = %q", ds[0])
 	}
 	os.Chmod(p, 0o600)

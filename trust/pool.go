@@ -34,11 +34,25 @@ type Pool struct {
 	now      func() time.Time
 	watch    []string // paths whose changes should trigger a reload
 
-	subjects  map[string]bool // RawSubject of every root added
+	unscoped  []*x509.Certificate // every root added without a host scope
+	subjects  map[string]bool     // RawSubject of every root added
 	tlsConfig *tls.Config     // shared, never modified
 
 	mozillaOnce sync.Once
 	mozilla     *x509.CertPool
+}
+
+// Roots returns the roots of p that apply to every host, in the order they
+// were added, for programs that must hand the same trust to another TLS
+// stack (git's sslCAInfo, a PEM bundle). CAs scoped to some hosts are left
+// out, and on macOS and Windows, where the platform verifier holds the
+// system roots, so are those (crypto/x509 cannot list them). The slice is
+// shared: callers must not modify it.
+func (p *Pool) Roots() []*x509.Certificate {
+	if p == nil {
+		return nil
+	}
+	return p.unscoped
 }
 
 // Build loads every source in c and returns the merged pool. System
@@ -120,6 +134,7 @@ func (b *builder) addRoot(c *x509.Certificate, src string, sr *SourceReport, con
 		b.p.roots.AddCertWithConstraint(c, constraint)
 	} else {
 		b.p.roots.AddCert(c)
+		b.p.unscoped = append(b.p.unscoped, c)
 	}
 	now := b.cfg.now()
 	if now.After(c.NotAfter) {

@@ -373,3 +373,27 @@ func TestExtraMergesWithEnvironment(t *testing.T) {
 		})
 	}
 }
+
+func TestPoolRoots(t *testing.T) {
+	t.Parallel()
+	a := certmint.NewCA(t, "Roots A")
+	b := certmint.NewCA(t, "Roots B (scoped)")
+	p, err := (&Config{NoSystemRoots: true, Extra: []Source{
+		{PEM: a.CertPEM},
+		{PEM: b.CertPEM, Hosts: []string{"git.corp.example"}},
+	}}).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := p.Roots()
+	if len(roots) != 1 || !roots[0].Equal(a.Cert) {
+		var names []string
+		for _, c := range roots {
+			names = append(names, c.Subject.CommonName)
+		}
+		t.Errorf("Roots() = %q, want only %q (scoped CAs left out)", names, a.Cert.Subject.CommonName)
+	}
+	if (*Pool)(nil).Roots() != nil {
+		t.Error("nil Pool: Roots() != nil")
+	}
+}

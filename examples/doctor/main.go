@@ -394,7 +394,7 @@ func netrcDiagnostics(env *proxyenv.Env, mods []*moduleReport, getenv func(strin
 	var ds []diagnostic
 	for _, d := range lint {
 		msg := string(d.Kind) + ": " + d.Message
-		ds = append(ds, diagnostic{Severity: "warning", Topic: "netrc", File: path, Line: d.Line, Message: msg})
+		ds = append(ds, diagnostic{Severity: string(d.Severity), Topic: "netrc", Kind: string(d.Kind), File: path, Line: d.Line, Message: msg})
 	}
 	return ds
 }

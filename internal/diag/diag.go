@@ -58,11 +58,12 @@ type Diagnostic struct {
 	Err error `json:"-"`
 }
 
-// String formats d as "file:line:column: VAR: message", leaving out the
-// parts d does not have.
+// String formats d as "file:line:column: VAR: message" ("line N: ..."
+// without a file), leaving out the parts d does not have.
 func (d Diagnostic) String() string {
 	var b strings.Builder
-	if d.File != "" {
+	switch {
+	case d.File != "":
 		b.WriteString(d.File)
 		if d.Line > 0 {
 			b.WriteString(":" + strconv.Itoa(d.Line))
@@ -71,6 +72,8 @@ func (d Diagnostic) String() string {
 			}
 		}
 		b.WriteString(": ")
+	case d.Line > 0:
+		b.WriteString("line " + strconv.Itoa(d.Line) + ": ")
 	}
 	if d.Var != "" {
 		b.WriteString(d.Var + ": ")
