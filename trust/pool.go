@@ -36,7 +36,7 @@ type Pool struct {
 
 	unscoped  []*x509.Certificate // every root added without a host scope
 	subjects  map[string]bool     // RawSubject of every root added
-	tlsConfig *tls.Config     // shared, never modified
+	tlsConfig *tls.Config         // shared, never modified
 
 	mozillaOnce sync.Once
 	mozilla     *x509.CertPool
