@@ -29,125 +29,145 @@ type fixture struct {
 	mu   sync.Mutex
 }
 
-// newFixture builds the repositories the differential tests use.
-func newFixture(t testing.TB) *fixture {
+// newFixture builds the repositories the differential tests use, each in
+// its own parallel subtest (git commands are slow to start; building them
+// one after another takes seconds).
+func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	s := gitserver.Start(t, gitserver.Options{})
 	f := &fixture{srv: s, hash: map[string]string{}}
-
-	// basic: tags v1.0.0, v1.1.0 (annotated), then main moves on; a
-	// feature branch; a non-canonical tag.
-	r := s.NewRepo(t, "example.com/basic")
-	r.Write("go.mod", "module example.com/basic\n\ngo 1.20\n", "basic.go", "package basic\n")
-	f.hash["basic/v1.0.0"] = r.Commit("v1.0.0")
-	r.Tag("v1.0.0")
-	r.Write("basic.go", "package basic\n\nconst V = 1\n")
-	f.hash["basic/v1.1.0"] = r.Commit("v1.1.0")
-	r.AnnotatedTag("v1.1.0", "release v1.1.0")
-	r.Write("more.go", "package basic\n\nconst More = 2\n")
-	f.hash["basic/main"] = r.Commit("after v1.1.0")
-	r.Checkout("feature", true)
-	r.Write("feature.go", "package basic\n\nconst Feature = 3\n")
-	f.hash["basic/feature"] = r.Commit("feature work")
-	r.Tag("v1.2.0-rc")
-	r.Checkout("main", false)
-	s.GoGetRepo("example.com/basic")
-
-	// notags: commits only.
-	r = s.NewRepo(t, "example.com/notags")
-	r.Write("go.mod", "module example.com/notags\n", "n.go", "package notags\n")
-	f.hash["notags/first"] = r.Commit("first")
-	r.Write("n2.go", "package notags\n")
-	f.hash["notags/main"] = r.Commit("second")
-	s.GoGetRepo("example.com/notags")
-
-	// nogomod: no go.mod; v1, v2 and v3 tags (v2+ are +incompatible).
-	r = s.NewRepo(t, "example.com/nogomod")
-	r.Write("x.go", "package nogomod\n")
-	r.Commit("v1")
-	r.Tag("v1.0.0")
-	r.Write("x.go", "package nogomod\n\n// v2\n")
-	r.Commit("v2")
-	r.Tag("v2.0.0")
-	r.Write("x.go", "package nogomod\n\n// v3\n")
-	f.hash["nogomod/v3"] = r.Commit("v3")
-	r.Tag("v3.0.0")
-	r.Write("y.go", "package nogomod\n")
-	f.hash["nogomod/main"] = r.Commit("after v3")
-	s.GoGetRepo("example.com/nogomod")
-
-	// mono: a root module and tools/ with prefixed tags; LICENSE at root.
-	r = s.NewRepo(t, "example.com/mono")
-	r.Write("go.mod", "module example.com/mono\n", "LICENSE", "Root license\n", "m.go", "package mono\n",
-		"tools/go.mod", "module example.com/mono/tools\n", "tools/t.go", "package tools\n")
-	r.Commit("first")
-	r.Tag("v1.0.0", "tools/v1.2.0")
-	r.Write("tools/t.go", "package tools\n\n// 1.3\n")
-	r.Commit("tools 1.3")
-	r.Tag("tools/v1.3.0")
-	r.Write("tools/u.go", "package tools\n")
-	f.hash["mono/main"] = r.Commit("tools after 1.3")
-	s.GoGetRepo("example.com/mono")
-
-	// major: v1 at the root, v2 in v2/.
-	r = s.NewRepo(t, "example.com/major")
-	r.Write("go.mod", "module example.com/major\n", "a.go", "package major\n")
-	r.Commit("v1")
-	r.Tag("v1.0.0")
-	r.Write("v2/go.mod", "module example.com/major/v2\n", "v2/a.go", "package major\n")
-	f.hash["major/v2"] = r.Commit("v2")
-	r.Tag("v2.0.0")
-	r.Write("v2/b.go", "package major\n")
-	f.hash["major/main"] = r.Commit("v2 more")
-	s.GoGetRepo("example.com/major")
-
-	// rootv2: a /v2 module at the root.
-	r = s.NewRepo(t, "example.com/rootv2")
-	r.Write("go.mod", "module example.com/rootv2/v2\n", "a.go", "package rootv2\n")
-	r.Commit("v2.1.0")
-	r.Tag("v2.1.0")
-	r.Write("b.go", "package rootv2\n")
-	f.hash["rootv2/main"] = r.Commit("after")
-	s.GoGetRepo("example.com/rootv2")
-
-	// files: vendor/, export-ignore and export-subst attributes, CRLF
-	// text, a nested module, an executable.
-	r = s.NewRepo(t, "example.com/files")
-	r.Write("go.mod", "module example.com/files\n",
-		".gitattributes", "ignored.txt export-ignore\nsubst.txt export-subst\n*.crlf text eol=crlf\n",
-		"ignored.txt", "would be dropped by git archive\n",
-		"subst.txt", "$Format:%H$\n",
-		"dos.txt", "line one\r\nline two\r\n",
-		"text.crlf", "a\nb\n",
-		"vendor/modules.txt", "# vendored\n",
-		"vendor/example.org/v/v.go", "package v\n",
-		"sub/vendor/x.go", "package vendor\n",
-		"nested/go.mod", "module example.com/files/nested\n",
-		"nested/n.go", "package nested\n",
-		"f.go", "package files\n")
-	r.Commit("files")
-	r.Tag("v1.0.0")
-	s.GoGetRepo("example.com/files")
-
-	// retract: v1.1.0's go.mod retracts v1.0.1.
-	r = s.NewRepo(t, "example.com/retract")
-	r.Write("go.mod", "module example.com/retract\n")
-	r.Commit("v1.0.0")
-	r.Tag("v1.0.0")
-	r.Write("a.go", "package retract\n")
-	r.Commit("v1.0.1")
-	r.Tag("v1.0.1")
-	r.Write("b.go", "package retract\n")
-	f.hash["retract/untagged"] = r.Commit("untagged after v1.0.1")
-	r.Write("go.mod", "module example.com/retract\n\nretract v1.0.1\n")
-	r.Commit("v1.1.0")
-	r.Tag("v1.1.0")
-	s.GoGetRepo("example.com/retract")
-
-	// empty: a repository without commits.
-	s.NewRepo(t, "example.com/empty")
-	s.GoGetRepo("example.com/empty")
+	builders := map[string]func(t testing.TB){
+		// basic: tags v1.0.0, v1.1.0 (annotated), then main moves on; a
+		// feature branch with a pre-release tag.
+		"basic": func(t testing.TB) {
+			r := s.NewRepo(t, "example.com/basic")
+			r.Write("go.mod", "module example.com/basic\n\ngo 1.20\n", "basic.go", "package basic\n")
+			f.set("basic/v1.0.0", r.Commit("v1.0.0"))
+			r.Tag("v1.0.0")
+			r.Write("basic.go", "package basic\n\nconst V = 1\n")
+			f.set("basic/v1.1.0", r.Commit("v1.1.0"))
+			r.AnnotatedTag("v1.1.0", "release v1.1.0")
+			r.Write("more.go", "package basic\n\nconst More = 2\n")
+			f.set("basic/main", r.Commit("after v1.1.0"))
+			r.Checkout("feature", true)
+			r.Write("feature.go", "package basic\n\nconst Feature = 3\n")
+			f.set("basic/feature", r.Commit("feature work"))
+			r.Tag("v1.2.0-rc")
+			r.Checkout("main", false)
+		},
+		// notags: commits only.
+		"notags": func(t testing.TB) {
+			r := s.NewRepo(t, "example.com/notags")
+			r.Write("go.mod", "module example.com/notags\n", "n.go", "package notags\n")
+			f.set("notags/first", r.Commit("first"))
+			r.Write("n2.go", "package notags\n")
+			f.set("notags/main", r.Commit("second"))
+		},
+		// nogomod: no go.mod; v1, v2 and v3 tags (v2+ are +incompatible).
+		"nogomod": func(t testing.TB) {
+			r := s.NewRepo(t, "example.com/nogomod")
+			r.Write("x.go", "package nogomod\n")
+			r.Commit("v1")
+			r.Tag("v1.0.0")
+			r.Write("x.go", "package nogomod\n\n// v2\n")
+			r.Commit("v2")
+			r.Tag("v2.0.0")
+			r.Write("x.go", "package nogomod\n\n// v3\n")
+			f.set("nogomod/v3", r.Commit("v3"))
+			r.Tag("v3.0.0")
+			r.Write("y.go", "package nogomod\n")
+			f.set("nogomod/main", r.Commit("after v3"))
+		},
+		// mono: a root module and tools/ with prefixed tags; LICENSE at root.
+		"mono": func(t testing.TB) {
+			r := s.NewRepo(t, "example.com/mono")
+			r.Write("go.mod", "module example.com/mono\n", "LICENSE", "Root license\n", "m.go", "package mono\n",
+				"tools/go.mod", "module example.com/mono/tools\n", "tools/t.go", "package tools\n")
+			r.Commit("first")
+			r.Tag("v1.0.0", "tools/v1.2.0")
+			r.Write("tools/t.go", "package tools\n\n// 1.3\n")
+			r.Commit("tools 1.3")
+			r.Tag("tools/v1.3.0")
+			r.Write("tools/u.go", "package tools\n")
+			f.set("mono/main", r.Commit("tools after 1.3"))
+		},
+		// major: v1 at the root, v2 in v2/.
+		"major": func(t testing.TB) {
+			r := s.NewRepo(t, "example.com/major")
+			r.Write("go.mod", "module example.com/major\n", "a.go", "package major\n")
+			r.Commit("v1")
+			r.Tag("v1.0.0")
+			r.Write("v2/go.mod", "module example.com/major/v2\n", "v2/a.go", "package major\n")
+			f.set("major/v2", r.Commit("v2"))
+			r.Tag("v2.0.0")
+			r.Write("v2/b.go", "package major\n")
+			f.set("major/main", r.Commit("v2 more"))
+		},
+		// rootv2: a /v2 module at the root.
+		"rootv2": func(t testing.TB) {
+			r := s.NewRepo(t, "example.com/rootv2")
+			r.Write("go.mod", "module example.com/rootv2/v2\n", "a.go", "package rootv2\n")
+			r.Commit("v2.1.0")
+			r.Tag("v2.1.0")
+			r.Write("b.go", "package rootv2\n")
+			f.set("rootv2/main", r.Commit("after"))
+		},
+		// files: vendor/, export-ignore and export-subst attributes, CRLF
+		// text, a nested module.
+		"files": func(t testing.TB) {
+			r := s.NewRepo(t, "example.com/files")
+			r.Write("go.mod", "module example.com/files\n",
+				".gitattributes", "ignored.txt export-ignore\nsubst.txt export-subst\n*.crlf text eol=crlf\n",
+				"ignored.txt", "would be dropped by git archive\n",
+				"subst.txt", "$Format:%H$\n",
+				"dos.txt", "line one\r\nline two\r\n",
+				"text.crlf", "a\nb\n",
+				"vendor/modules.txt", "# vendored\n",
+				"vendor/example.org/v/v.go", "package v\n",
+				"sub/vendor/x.go", "package vendor\n",
+				"nested/go.mod", "module example.com/files/nested\n",
+				"nested/n.go", "package nested\n",
+				"f.go", "package files\n")
+			r.Commit("files")
+			r.Tag("v1.0.0")
+		},
+		// retract: v1.1.0's go.mod retracts v1.0.1.
+		"retract": func(t testing.TB) {
+			r := s.NewRepo(t, "example.com/retract")
+			r.Write("go.mod", "module example.com/retract\n")
+			r.Commit("v1.0.0")
+			r.Tag("v1.0.0")
+			r.Write("a.go", "package retract\n")
+			r.Commit("v1.0.1")
+			r.Tag("v1.0.1")
+			r.Write("b.go", "package retract\n")
+			f.set("retract/untagged", r.Commit("untagged after v1.0.1"))
+			r.Write("go.mod", "module example.com/retract\n\nretract v1.0.1\n")
+			r.Commit("v1.1.0")
+			r.Tag("v1.1.0")
+		},
+		// empty: a repository without commits.
+		"empty": func(t testing.TB) { s.NewRepo(t, "example.com/empty") },
+	}
+	t.Run("fixture", func(t *testing.T) {
+		for name, build := range builders {
+			s.GoGetRepo("example.com/" + name)
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				build(t)
+			})
+		}
+	})
+	if t.Failed() {
+		t.FailNow()
+	}
 	return f
+}
+
+func (f *fixture) set(name, hash string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hash[name] = hash
 }
 
 // env returns the environment git runs with in these tests: the machine's

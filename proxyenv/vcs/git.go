@@ -94,6 +94,14 @@ type GitRepo struct {
 	// localTagsLoaded records that localTags holds the cache's tags.
 	localTagsLoaded bool
 	stats           map[string]*statEntry
+	files           map[fileKey]fileEntry // ReadFile answers by commit
+}
+
+type fileKey struct{ hash, file string }
+
+type fileEntry struct {
+	data []byte
+	err  error
 }
 
 type statEntry struct {
@@ -158,6 +166,7 @@ func OpenGit(ctx context.Context, cfg GitConfig, remote string) (*GitRepo, error
 		check:     cfg.CheckURL,
 		localTags: map[string]bool{},
 		stats:     map[string]*statEntry{},
+		files:     map[fileKey]fileEntry{},
 	}
 	r.dir, r.lock = WorkDir(cfg.GOMODCACHE, remote)
 	if err := r.create(ctx); err != nil {
@@ -693,16 +702,37 @@ func (r *GitRepo) ReadFile(ctx context.Context, rev, file string, maxSize int64)
 	if err != nil {
 		return nil, err
 	}
-	out, err := r.run(ctx, "cat-file", "--end-of-options", "blob", info.Name+":"+file)
+	// A commit's files never change: remember what was read.
+	key := fileKey{info.Name, file}
+	r.mu.Lock()
+	e, ok := r.files[key]
+	r.mu.Unlock()
+	if !ok {
+		e.data, e.err = r.readFile(ctx, info.Name, file)
+		if ctx.Err() != nil {
+			return nil, e.err
+		}
+		r.mu.Lock()
+		r.files[key] = e
+		r.mu.Unlock()
+	}
+	if e.err != nil {
+		return nil, e.err
+	}
+	if int64(len(e.data)) > maxSize {
+		return nil, &FileTooLargeError{File: file, Limit: maxSize}
+	}
+	return e.data, nil
+}
+
+func (r *GitRepo) readFile(ctx context.Context, hash, file string) ([]byte, error) {
+	out, err := r.run(ctx, "cat-file", "--end-of-options", "blob", hash+":"+file)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
 		}
 		// The go command treats any cat-file failure as a missing file.
 		return nil, fs.ErrNotExist
-	}
-	if int64(len(out)) > maxSize {
-		return nil, &FileTooLargeError{File: file, Limit: maxSize}
 	}
 	return out, nil
 }
