@@ -6,8 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,7 +32,7 @@ type fixture struct {
 // newFixture builds the repositories the differential tests use, each in
 // its own parallel subtest (git commands are slow to start; building them
 // one after another takes seconds).
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	s := gitserver.Start(t, gitserver.Options{})
 	f := &fixture{srv: s, hash: map[string]string{}}
@@ -149,9 +149,18 @@ func newFixture(t *testing.T) *fixture {
 		// empty: a repository without commits.
 		"empty": func(t testing.TB) { s.NewRepo(t, "example.com/empty") },
 	}
-	t.Run("fixture", func(t *testing.T) {
+	for name := range builders {
+		s.GoGetRepo("example.com/" + name)
+	}
+	tt, ok := t.(*testing.T)
+	if !ok {
+		for _, build := range builders {
+			build(t)
+		}
+		return f
+	}
+	tt.Run("fixture", func(t *testing.T) {
 		for name, build := range builders {
-			s.GoGetRepo("example.com/" + name)
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
 				build(t)
