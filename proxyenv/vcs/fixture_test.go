@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -146,32 +147,61 @@ func newFixture(t testing.TB) *fixture {
 			r.Commit("v1.1.0")
 			r.Tag("v1.1.0")
 		},
+		// subdirmod: the go-import tag's fourth field puts the module in
+		// sub/ (Go 1.25+); its tags carry the sub/ prefix.
+		"subdirmod": func(t testing.TB) {
+			r := s.NewRepo(t, "example.com/subdirmod")
+			r.Write("README", "root\n", "LICENSE", "license\n", "sub/go.mod", "module example.com/subdirmod\n", "sub/s.go", "package subdirmod\n")
+			r.Commit("first")
+			r.Tag("sub/v1.0.0", "v1.5.0")
+			r.Write("sub/t.go", "package subdirmod\n")
+			f.set("subdirmod/main", r.Commit("second"))
+		},
 		// empty: a repository without commits.
 		"empty": func(t testing.TB) { s.NewRepo(t, "example.com/empty") },
 	}
 	for name := range builders {
 		s.GoGetRepo("example.com/" + name)
 	}
-	tt, ok := t.(*testing.T)
-	if !ok {
-		for _, build := range builders {
-			build(t)
-		}
-		return f
+	s.GoGet("example.com/subdirmod", "example.com/subdirmod git https://example.com/subdirmod sub")
+	// Build in parallel goroutines (not subtests, which -run would
+	// filter out); failures are collected and reported here.
+	var wg sync.WaitGroup
+	bt := &builderTB{TB: t}
+	for _, build := range builders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			build(bt)
+		}()
 	}
-	tt.Run("fixture", func(t *testing.T) {
-		for name, build := range builders {
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				build(t)
-			})
-		}
-	})
-	if t.Failed() {
-		t.FailNow()
+	wg.Wait()
+	if len(bt.errs) > 0 {
+		t.Fatalf("building fixture repositories:\n%s", strings.Join(bt.errs, "\n"))
 	}
 	return f
 }
+
+// builderTB lets fixture builders run in goroutines: a fatal error is
+// recorded and ends only the builder's goroutine.
+type builderTB struct {
+	testing.TB
+	mu   sync.Mutex
+	errs []string
+}
+
+func (b *builderTB) Helper() {}
+
+func (b *builderTB) Fatalf(format string, args ...any) {
+	b.mu.Lock()
+	b.errs = append(b.errs, fmt.Sprintf(format, args...))
+	b.mu.Unlock()
+	runtime.Goexit()
+}
+
+func (b *builderTB) Fatal(args ...any) { b.Fatalf("%s", fmt.Sprint(args...)) }
+
+func (b *builderTB) Skip(args ...any) { b.Fatalf("skip: %s", fmt.Sprint(args...)) }
 
 func (f *fixture) set(name, hash string) {
 	f.mu.Lock()
@@ -236,11 +266,17 @@ next:
 // (served at https://root).
 func moduleRepo(t testing.TB, ctx context.Context, cfg vcs.GitConfig, root, modPath string) *vcs.ModuleRepo {
 	t.Helper()
+	return moduleRepoSubdir(t, ctx, cfg, root, "", modPath)
+}
+
+// moduleRepoSubdir is moduleRepo for a go-import tag with a subdirectory.
+func moduleRepoSubdir(t testing.TB, ctx context.Context, cfg vcs.GitConfig, root, subdir, modPath string) *vcs.ModuleRepo {
+	t.Helper()
 	code, err := vcs.OpenGit(ctx, cfg, "https://"+root)
 	if err != nil {
 		t.Fatalf("OpenGit(%s): %v", root, err)
 	}
-	m, err := vcs.NewModuleRepo(code, vcs.Module{Path: modPath, Root: root, GoVersion: "1.26.8"})
+	m, err := vcs.NewModuleRepo(code, vcs.Module{Path: modPath, Root: root, Subdir: subdir, GoVersion: "1.26.8"})
 	if err != nil {
 		t.Fatalf("NewModuleRepo(%s): %v", modPath, err)
 	}

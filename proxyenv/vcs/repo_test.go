@@ -101,6 +101,10 @@ func TestDifferential(t *testing.T) {
 		{"vendor, export-ignore, CRLF", "example.com/files", "example.com/files", "v1.0.0"},
 		{"retracted base skipped", "example.com/retract", "example.com/retract", h["retract/untagged"][:12]},
 		{"retract latest", "example.com/retract", "example.com/retract", "latest"},
+		{"go-import subdirectory", "example.com/subdirmod", "example.com/subdirmod", "v1.0.0"},
+		{"go-import subdirectory latest", "example.com/subdirmod", "example.com/subdirmod", "latest"},
+		{"go-import subdirectory branch", "example.com/subdirmod", "example.com/subdirmod", "main"},
+		{"go-import subdirectory root tag", "example.com/subdirmod", "example.com/subdirmod", "v1.5.0"},
 		{"empty repository", "example.com/empty", "example.com/empty", "latest"},
 		{"no such repository", "example.com/basic", "example.com/basic/nosuch", "latest"},
 	}
@@ -126,7 +130,11 @@ func TestDifferential(t *testing.T) {
 				t.Run(tc.name, func(t *testing.T) {
 					t.Parallel()
 					ctx := context.Background()
-					m := moduleRepo(t, ctx, f.config(t, cache, nil), tc.root, tc.mod)
+					subdir := ""
+					if tc.root == "example.com/subdirmod" {
+						subdir = "sub"
+					}
+					m := moduleRepoSubdir(t, ctx, f.config(t, cache, nil), tc.root, subdir, tc.mod)
 					got := download(ctx, m, tc.query)
 					if w := want[tc.mod+"@"+tc.query]; got != w {
 						t.Errorf("%s@%s:\nmodnet: %+v\ngo:     %+v", tc.mod, tc.query, got, w)
