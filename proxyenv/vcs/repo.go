@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/modnet/modnet/proxyenv"
@@ -50,6 +52,71 @@ type ModuleRepo struct {
 	pathPrefix  string // modPath without pathMajor
 	pseudoMajor string // "v2" or "" (v0 or v1)
 	goVersion   string // "1.26.8" or ""
+
+	// Answers remembered for the ModuleRepo's lifetime, as the go
+	// command's cachingRepo remembers them for one run.
+	stats    memo[string, *proxyenv.RevInfo]
+	gomods   memo[string, []byte]
+	versions memo[string, []string]
+}
+
+// A memo remembers the answer for each key, computing it once even when
+// asked concurrently. Answers computed under a cancelled context are not
+// kept. The zero value is ready to use.
+type memo[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]*memoEntry[V]
+}
+
+type memoEntry[V any] struct {
+	done chan struct{}
+	v    V
+	err  error
+}
+
+// do returns the answer for key, calling f to compute it if needed.
+func (c *memo[K, V]) do(ctx context.Context, key K, f func() (V, error)) (V, error) {
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[K]*memoEntry[V]{}
+	}
+	e, ok := c.m[key]
+	if !ok {
+		e = &memoEntry[V]{done: make(chan struct{})}
+		c.m[key] = e
+	}
+	c.mu.Unlock()
+	if ok {
+		select {
+		case <-e.done:
+			return e.v, e.err
+		case <-ctx.Done():
+			var zero V
+			return zero, ctx.Err()
+		}
+	}
+	e.v, e.err = f()
+	if e.err != nil && ctx.Err() != nil {
+		c.mu.Lock()
+		delete(c.m, key)
+		c.mu.Unlock()
+	}
+	close(e.done)
+	return e.v, e.err
+}
+
+// set records an answer for key unless one is known.
+func (c *memo[K, V]) set(key K, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[K]*memoEntry[V]{}
+	}
+	if _, ok := c.m[key]; !ok {
+		e := &memoEntry[V]{done: make(chan struct{}), v: v}
+		close(e.done)
+		c.m[key] = e
+	}
 }
 
 // NewModuleRepo returns the module m in the repository code. It does no
@@ -129,6 +196,11 @@ func (r *ModuleRepo) tagPrefix() string {
 // go.mod file, under the go command's rules. Pseudo-version-like tags are
 // left out.
 func (r *ModuleRepo) Versions(ctx context.Context, prefix string) ([]string, error) {
+	list, err := r.versions.do(ctx, prefix, func() ([]string, error) { return r.listVersions(ctx, prefix) })
+	return slices.Clone(list), err
+}
+
+func (r *ModuleRepo) listVersions(ctx context.Context, prefix string) ([]string, error) {
 	// gopkg.in/...-unstable modules have no tags of their own.
 	if strings.HasPrefix(r.modPath, "gopkg.in/") && strings.HasSuffix(r.modPath, "-unstable") {
 		return nil, nil
@@ -219,6 +291,26 @@ func (r *ModuleRepo) Stat(ctx context.Context, rev string) (*proxyenv.RevInfo, e
 	if rev == "latest" {
 		return r.Latest(ctx)
 	}
+	ri, err := r.stats.do(ctx, rev, func() (*proxyenv.RevInfo, error) { return r.stat(ctx, rev) })
+	if err != nil {
+		return nil, err
+	}
+	// A revision resolved to a version answers for that version too
+	// (the go command's cachingRepo does the same).
+	r.stats.set(ri.Version, ri)
+	return copyRevInfo(ri), nil
+}
+
+func copyRevInfo(ri *proxyenv.RevInfo) *proxyenv.RevInfo {
+	c := *ri
+	if ri.Origin != nil {
+		o := *ri.Origin
+		c.Origin = &o
+	}
+	return &c
+}
+
+func (r *ModuleRepo) stat(ctx context.Context, rev string) (*proxyenv.RevInfo, error) {
 	info, err := r.code.Stat(ctx, r.revToRev(rev))
 	if err != nil {
 		return nil, &module.ModuleError{Path: r.modPath, Err: &module.InvalidVersionError{Version: rev, Err: err}}
@@ -621,6 +713,11 @@ func isMajor(mpath, pathMajor string) bool {
 // GoMod returns the go.mod file of version (which must be canonical), or
 // the go command's synthesized "module PATH\n" when the module has none.
 func (r *ModuleRepo) GoMod(ctx context.Context, version string) ([]byte, error) {
+	data, err := r.gomods.do(ctx, version, func() ([]byte, error) { return r.goMod(ctx, version) })
+	return slices.Clone(data), err
+}
+
+func (r *ModuleRepo) goMod(ctx context.Context, version string) ([]byte, error) {
 	if version != module.CanonicalVersion(version) {
 		return nil, &module.ModuleError{Path: r.modPath, Version: version, Err: fmt.Errorf("version %s is not canonical", version)}
 	}
