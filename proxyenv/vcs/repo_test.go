@@ -153,3 +153,79 @@ func TestDifferential(t *testing.T) {
 		})
 	}
 }
+
+// TestVersionsDifferential compares Versions with "go list -m -versions
+// -retracted" (the raw tag list the go command derives for each module).
+func TestVersionsDifferential(t *testing.T) {
+	f := diffFixture(t)
+	mods := []struct{ root, subdir, mod string }{
+		{"example.com/basic", "", "example.com/basic"},
+		{"example.com/notags", "", "example.com/notags"},
+		{"example.com/nogomod", "", "example.com/nogomod"},
+		{"example.com/nogomod", "", "example.com/nogomod/v2"},
+		{"example.com/mono", "", "example.com/mono"},
+		{"example.com/mono", "", "example.com/mono/tools"},
+		{"example.com/major", "", "example.com/major"},
+		{"example.com/major", "", "example.com/major/v2"},
+		{"example.com/rootv2", "", "example.com/rootv2"},
+		{"example.com/rootv2", "", "example.com/rootv2/v2"},
+		{"example.com/retract", "", "example.com/retract"},
+		{"example.com/subdirmod", "sub", "example.com/subdirmod"},
+		{"example.com/files", "", "example.com/files"},
+	}
+	g := gooracle.New(t)
+	for _, kv := range f.srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		g.Set(k, v)
+	}
+	g.Set("GOPRIVATE", "example.com")
+	g.Set("GOPROXY", "direct")
+	args := []string{"list", "-m", "-versions", "-retracted", "-e", "-json"}
+	for _, m := range mods {
+		args = append(args, m.mod)
+	}
+	out, stderr, err := g.Run(context.Background(), args...)
+	if err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, stderr)
+	}
+	want := map[string][]string{}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var m struct {
+			Path     string
+			Versions []string
+			Error    *struct{ Err string }
+		}
+		if err := dec.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Error != nil {
+			t.Fatalf("go list %s: %s", m.Path, m.Error.Err)
+		}
+		want[m.Path] = m.Versions
+	}
+	ctx := context.Background()
+	codes := map[string]*vcs.GitRepo{}
+	for _, m := range mods {
+		code := codes[m.root]
+		if code == nil {
+			code, err = vcs.OpenGit(ctx, f.config(t, "", nil), "https://"+m.root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			codes[m.root] = code
+		}
+		r, err := vcs.NewModuleRepo(code, vcs.Module{Path: m.mod, Root: m.root, Subdir: m.subdir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.Versions(ctx, "")
+		if err != nil {
+			t.Errorf("Versions(%s): %v", m.mod, err)
+			continue
+		}
+		if strings.Join(got, " ") != strings.Join(want[m.mod], " ") {
+			t.Errorf("Versions(%s) = %v, go list -m -versions: %v", m.mod, got, want[m.mod])
+		}
+	}
+}
