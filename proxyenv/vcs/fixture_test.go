@@ -157,6 +157,13 @@ func newFixture(t testing.TB) *fixture {
 			r.Write("sub/t.go", "package subdirmod\n")
 			f.set("subdirmod/main", r.Commit("second"))
 		},
+		// toonew: a go.mod asking for a Go from the future.
+		"toonew": func(t testing.TB) {
+			r := s.NewRepo(t, "example.com/toonew")
+			r.Write("go.mod", "module example.com/toonew\n\ngo 1.99 // future\n", "a.go", "package toonew\n")
+			r.Commit("first")
+			r.Tag("v1.0.0")
+		},
 		// empty: a repository without commits.
 		"empty": func(t testing.TB) { s.NewRepo(t, "example.com/empty") },
 	}
@@ -276,7 +283,7 @@ func moduleRepoSubdir(t testing.TB, ctx context.Context, cfg vcs.GitConfig, root
 	if err != nil {
 		t.Fatalf("OpenGit(%s): %v", root, err)
 	}
-	m, err := vcs.NewModuleRepo(code, vcs.Module{Path: modPath, Root: root, Subdir: subdir, GoVersion: "1.26.8"})
+	m, err := vcs.NewModuleRepo(code, vcs.Module{Path: modPath, Root: root, Subdir: subdir, GoVersion: "1.26.8", GOTOOLCHAIN: "local"})
 	if err != nil {
 		t.Fatalf("NewModuleRepo(%s): %v", modPath, err)
 	}

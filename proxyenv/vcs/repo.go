@@ -34,6 +34,10 @@ type Module struct {
 	// go.mod asks for a newer Go, as that go command would. Empty skips the
 	// check.
 	GoVersion string
+	// GOTOOLCHAIN is the go command's GOTOOLCHAIN setting; when neither
+	// empty nor "auto" it is named in a [TooNewError], as the go command
+	// names it.
+	GOTOOLCHAIN string
 }
 
 // A ModuleRepo is the go command's view of one module in a git
@@ -52,6 +56,7 @@ type ModuleRepo struct {
 	pathPrefix  string // modPath without pathMajor
 	pseudoMajor string // "v2" or "" (v0 or v1)
 	goVersion   string // "1.26.8" or ""
+	toolchain   string // GOTOOLCHAIN
 
 	// Answers remembered for the ModuleRepo's lifetime, as the go
 	// command's cachingRepo remembers them for one run.
@@ -156,6 +161,7 @@ func NewModuleRepo(code *GitRepo, m Module) (*ModuleRepo, error) {
 		pathPrefix:  pathPrefix,
 		pseudoMajor: module.PathMajorPrefix(pathMajor),
 		goVersion:   strings.TrimPrefix(m.GoVersion, "go"),
+		toolchain:   m.GOTOOLCHAIN,
 	}, nil
 }
 

@@ -47,7 +47,7 @@ func (r *ModuleRepo) Zip(ctx context.Context, dst io.Writer, version string) err
 	case err == nil:
 		// The go command refuses a module that needs a newer Go.
 		if goVers := goModLine(gomod, "go"); r.goVersion != "" && goVers != "" && goVersionCompare(goVers, r.goVersion) > 0 {
-			return &TooNewError{What: r.modPath + "@" + version, GoVersion: goVers, Local: r.goVersion}
+			return &TooNewError{What: r.modPath + "@" + version, GoVersion: goVers, Local: r.goVersion, GOTOOLCHAIN: r.toolchain}
 		}
 	case !errors.Is(err, fs.ErrNotExist):
 		return err
@@ -140,13 +140,20 @@ func goVersionCompare(x, y string) int { return version.Compare("go"+x, "go"+y) 
 // A TooNewError reports a module whose go.mod needs a newer Go than the
 // go command being matched ([Module.GoVersion]).
 type TooNewError struct {
-	What      string // module@version
-	GoVersion string // the go.mod's go line
-	Local     string // Module.GoVersion
+	What        string // module@version
+	GoVersion   string // the go.mod's go line
+	Local       string // Module.GoVersion
+	GOTOOLCHAIN string // Module.GOTOOLCHAIN
 }
 
+// Error returns the go command's text (without what it adds about the
+// main module's own go and toolchain lines).
 func (e *TooNewError) Error() string {
-	return fmt.Sprintf("%v requires go >= %v (running go %v)", e.What, e.GoVersion, e.Local)
+	explain := ""
+	if e.GOTOOLCHAIN != "" && e.GOTOOLCHAIN != "auto" {
+		explain = "; GOTOOLCHAIN=" + e.GOTOOLCHAIN
+	}
+	return fmt.Sprintf("%v requires go >= %v (running go %v%v)", e.What, e.GoVersion, e.Local, explain)
 }
 
 type zipFile struct {
