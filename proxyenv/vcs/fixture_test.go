@@ -164,6 +164,18 @@ func newFixture(t testing.TB) *fixture {
 			r.Commit("first")
 			r.Tag("v1.0.0")
 		},
+		// noncanon: tags that are not canonical versions.
+		"noncanon": func(t testing.TB) {
+			r := s.NewRepo(t, "example.com/noncanon")
+			r.Write("go.mod", "module example.com/noncanon\n")
+			r.Commit("v1.0.0")
+			r.Tag("v1.0.0")
+			r.Write("a.go", "package noncanon\n")
+			r.Commit("build-tagged")
+			r.Tag("v1.4.0+build", "release-1", "v1.5", "v1.6.0-0.20200101000000-abcdefabcdef")
+			r.Write("b.go", "package noncanon\n")
+			r.Commit("later")
+		},
 		// empty: a repository without commits.
 		"empty": func(t testing.TB) { s.NewRepo(t, "example.com/empty") },
 	}
