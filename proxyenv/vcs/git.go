@@ -20,7 +20,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/modnet/modnet/netrcauth"
+	"github.com/modnet/modnet/internal/redact"
 	"github.com/modnet/modnet/proxyenv"
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
@@ -142,9 +142,9 @@ func OpenGit(ctx context.Context, cfg GitConfig, remote string) (*GitRepo, error
 	// The go command accepts only URLs for remote git repositories.
 	if !strings.Contains(remote, "://") {
 		if strings.Contains(remote, ":") {
-			return nil, &ConfigError{Field: "remote", Err: fmt.Errorf("git remote (%s) must not be local directory (use URL syntax not host:path syntax)", netrcauth.RedactURL(remote))}
+			return nil, &ConfigError{Field: "remote", Err: fmt.Errorf("git remote (%s) must not be local directory (use URL syntax not host:path syntax)", redact.URL(remote))}
 		}
-		return nil, &ConfigError{Field: "remote", Err: fmt.Errorf("git remote (%s) must not be local directory", netrcauth.RedactURL(remote))}
+		return nil, &ConfigError{Field: "remote", Err: fmt.Errorf("git remote (%s) must not be local directory", redact.URL(remote))}
 	}
 	if cfg.GOMODCACHE == "" {
 		// The go command's words when neither GOPATH nor GOMODCACHE is set.
@@ -205,7 +205,7 @@ func (r *GitRepo) create(ctx context.Context) error {
 		// The go command reuses a work directory whose .info names the same
 		// key, and refuses one that names another.
 		if have := strings.TrimSuffix(string(data), "\n"); have != key {
-			return &CacheError{Dir: r.dir, Err: fmt.Errorf("%s exists with wrong content (have %q want %q)", r.dir+".info", netrcauth.RedactURL(have), netrcauth.RedactURL(key))}
+			return &CacheError{Dir: r.dir, Err: fmt.Errorf("%s exists with wrong content (have %q want %q)", r.dir+".info", redact.URL(have), redact.URL(key))}
 		}
 		if _, err := os.Stat(filepath.Join(r.dir, "objects")); err == nil {
 			return nil
@@ -278,14 +278,14 @@ func (r *GitRepo) cmdline(args []string) string {
 	b.WriteString("git")
 	for _, a := range args {
 		b.WriteByte(' ')
-		b.WriteString(netrcauth.RedactURL(a))
+		b.WriteString(redact.URL(a))
 	}
 	return b.String()
 }
 
 // redact removes the remote's secret from git's standard error.
 func (r *GitRepo) redact(stderr []byte) []byte {
-	if secret, ok := netrcauth.URLSecret(r.remote); ok && secret != "" {
+	if secret, ok := redact.URLSecret(r.remote); ok && secret != "" {
 		return bytes.ReplaceAll(stderr, []byte(secret), []byte("xxxxx"))
 	}
 	return stderr
@@ -1088,7 +1088,7 @@ func (e *UnsupportedVCSError) Error() string {
 // not a repository: fetch it with proxyenv.)
 func Open(ctx context.Context, cfg GitConfig, vcs, remote string) (*GitRepo, error) {
 	if vcs != "git" {
-		return nil, &UnsupportedVCSError{VCS: vcs, Repo: netrcauth.RedactURL(remote)}
+		return nil, &UnsupportedVCSError{VCS: vcs, Repo: redact.URL(remote)}
 	}
 	return OpenGit(ctx, cfg, remote)
 }
