@@ -69,8 +69,9 @@ func TestFetchOutputMatchesGo(t *testing.T) {
 }
 
 // TestFetchOrderMatchesGo checks the request order for several modules:
-// the go command fetches every .info and .mod in argument order, then the
-// zips (in parallel, so their order varies).
+// the go command fetches every .info and .mod, then the zips (in parallel,
+// so their order varies); fetch makes each module's requests in the go
+// command's order, several modules at once.
 func TestFetchOrderMatchesGo(t *testing.T) {
 	gooracle.Required(t)
 	mods := []modproxy.Module{
@@ -91,27 +92,49 @@ func TestFetchOrderMatchesGo(t *testing.T) {
 	run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
 	ourPaths := s.Paths()
 
-	split := func(paths []string) (head, zips []string) {
-		for _, p := range paths {
+	// fetch downloads modules concurrently: each module's requests must
+	// be the go command's, in its order, and every .info and .mod must
+	// come before any zip.
+	samePerModule(t, goPaths, ourPaths)
+	lastHead := func(paths []string) (last, firstZip int) {
+		last, firstZip = -1, len(paths)
+		for i, p := range paths {
 			if strings.HasSuffix(p, ".zip") {
-				zips = append(zips, p)
+				firstZip = min(firstZip, i)
 			} else {
-				head = append(head, p)
+				last = i
 			}
 		}
-		slices.Sort(zips)
-		return head, zips
+		return last, firstZip
 	}
-	goHead, goZips := split(goPaths)
-	ourHead, ourZips := split(ourPaths)
-	if !slices.Equal(goHead, ourHead) || !slices.Equal(goZips, ourZips) {
-		t.Errorf("requests differ\ngo command: %q\nfetch:      %q", goPaths, ourPaths)
-	}
-	if n := len(goHead); n == 0 || strings.HasSuffix(goPaths[n-1], ".zip") {
+	if last, firstZip := lastHead(goPaths); last > firstZip {
 		t.Errorf("go command did not fetch all .info/.mod files before the zips: %q", goPaths)
 	}
-	if !slices.Equal(ourPaths[:len(ourHead)], ourHead) {
+	if last, firstZip := lastHead(ourPaths); last > firstZip {
 		t.Errorf("fetch interleaved zips with .info/.mod: %q", ourPaths)
+	}
+}
+
+// samePerModule fails the test unless each module's requests (paths
+// "/<module>/@...") are the same, in the same order, in both lists.
+func samePerModule(t *testing.T, goPaths, ourPaths []string) {
+	t.Helper()
+	byModule := func(paths []string) map[string][]string {
+		m := map[string][]string{}
+		for _, p := range paths {
+			mod, _, _ := strings.Cut(p, "/@")
+			m[mod] = append(m[mod], p)
+		}
+		return m
+	}
+	goMods, ourMods := byModule(goPaths), byModule(ourPaths)
+	if len(goMods) != len(ourMods) {
+		t.Errorf("requests differ\ngo command: %q\nfetch:      %q", goPaths, ourPaths)
+	}
+	for mod, want := range goMods {
+		if got := ourMods[mod]; !slices.Equal(got, want) {
+			t.Errorf("requests for %s differ\ngo command: %q\nfetch:      %q", mod, want, got)
+		}
 	}
 }
 
@@ -133,9 +156,7 @@ func TestFetchPartialResultsMatchGo(t *testing.T) {
 	s.Reset()
 	var stdout, stderr bytes.Buffer
 	run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
-	if ours := s.Paths(); !slices.Equal(goPaths, ours) {
-		t.Errorf("requests differ\ngo command: %q\nfetch:      %q", goPaths, ours)
-	}
+	samePerModule(t, goPaths, s.Paths())
 	dec := json.NewDecoder(&stdout)
 	for i, w := range want {
 		var r result

@@ -37,9 +37,21 @@ var ErrDirectUnsupported = errors.New("direct (version control) fetching is not 
 type Fetcher struct {
 	// Client makes the requests. It must not be nil.
 	Client *proxyenv.Client
-	// Dir, if non-empty, is where downloaded files are written, in the
-	// module cache's download layout:
-	// Dir/cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip}.
+	// Dir, if non-empty, is a module cache (the go command's GOMODCACHE;
+	// see [ModCacheDir]), used the way the go command uses it. Before
+	// asking any proxy, a Fetcher reads what the cache has: an exact
+	// version's .info, its .mod, and its .zip with .ziphash, so a cached
+	// version needs no request (and works with GOPROXY=off). What it
+	// downloads it writes in the cache's download layout,
+	// Dir/cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip,ziphash},
+	// keeping @v/list up to date, with the go command's file modes (0666
+	// and 0777 before the umask), temporary files renamed into place and
+	// its lock files, so the go command and a Fetcher can share one cache
+	// and the cache serves as a file:// GOPROXY.
+	//
+	// If Dir is empty, nothing is kept: each zip streams to a temporary
+	// file in [os.TempDir] that is removed once checked and hashed, and
+	// the Download's Info, GoMod and Zip are empty.
 	Dir string
 	// Trace, if non-nil, is called before each request with its method and
 	// redacted URL, and after it with the outcome, like the go command's -x
@@ -52,6 +64,9 @@ type Fetcher struct {
 	// the go command's requests. Use a new Fetcher for each run: a
 	// long-lived one would never see new versions.
 	Run bool
+	// Workers is the number of modules [Fetcher.DownloadAll] fetches at
+	// once; zero means 16.
+	Workers int
 
 	mu   sync.Mutex
 	dbs  map[string]*sumDBState
