@@ -36,6 +36,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 
@@ -104,7 +105,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "fetch: %v\n", err)
 		return 1
 	}
+	// As many idle connections per host as downloads at once, so that
+	// concurrent downloads keep their TLS connections.
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.MaxIdleConnsPerHost = max(*workers, 2)
 	client, err := env.Client(proxyenv.ClientOptions{
+		Base: base,
 		Logf: func(format string, args ...any) {
 			if *trace {
 				fmt.Fprintf(stderr, format+"\n", args...)

@@ -65,7 +65,9 @@ type Fetcher struct {
 	// long-lived one would never see new versions.
 	Run bool
 	// Workers is the number of modules [Fetcher.DownloadAll] fetches at
-	// once; zero means 16.
+	// once; zero means 16. Give the client's transport as many idle
+	// connections per host (ClientOptions.Base's MaxIdleConnsPerHost),
+	// or concurrent downloads keep opening new connections.
 	Workers int
 
 	mu   sync.Mutex
