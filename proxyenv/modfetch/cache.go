@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"math/rand/v2"
@@ -26,6 +27,10 @@ var errNotCached = errors.New("not cached")
 // "zip", "ziphash", "lock") in the module cache's download layout,
 // Dir/cache/download/<escaped path>/@v/<escaped version>.<suffix>.
 func (f *Fetcher) cachePath(mod, version, suffix string) (string, error) {
+	// The go command caches semantic versions only.
+	if !semver.IsValid(version) {
+		return "", fmt.Errorf("non-semver module version %q", version)
+	}
 	encPath, err := module.EscapePath(mod)
 	if err != nil {
 		return "", err

@@ -248,6 +248,11 @@ func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (resolved, err
 			v, err := src.latestVersion(ctx)
 			switch {
 			case err == nil:
+				// The go command stops on a @latest answer that is not a
+				// semantic version (such as "master") before using it.
+				if !semver.IsValid(v) {
+					return &module.ModuleError{Path: mod, Version: v, Err: errors.New("unexpected invalid semantic version")}
+				}
 				if !q.retracted(ctx, v) {
 					pick = v
 				}
