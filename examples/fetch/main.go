@@ -38,6 +38,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/modnet/modnet/proxyenv"
@@ -122,16 +123,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	defer client.Wait()
+	lookup := func(name string) string { return env.Lookup(name).Value }
 	if *dir == "" {
 		// The go command's module cache, shared with it.
-		lookup := func(name string) string { return env.Lookup(name).Value }
 		if *dir, err = modfetch.ModCacheDir(lookup, getenv("HOME")); err != nil {
 			fmt.Fprintf(stderr, "fetch: %v\n", err)
 			return 1
 		}
 	}
+	// The go command's checksum database state, so that a forked
+	// database is detected across runs.
+	gopath, err := modfetch.GOPATH(lookup, getenv("HOME"))
+	if err != nil {
+		fmt.Fprintf(stderr, "fetch: %v\n", err)
+		return 1
+	}
 	// One run of fetch is one run of the go command: remember answers.
-	f := &modfetch.Fetcher{Client: client, Dir: *dir, Run: true, Workers: *workers}
+	f := &modfetch.Fetcher{Client: client, Dir: *dir, Run: true, Workers: *workers, SumDBDir: filepath.Join(gopath, "pkg", "sumdb")}
 	if *trace {
 		f.Trace = func(line string) { fmt.Fprintln(stderr, line) }
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -64,6 +65,15 @@ type Fetcher struct {
 	// the go command's requests. Use a new Fetcher for each run: a
 	// long-lived one would never see new versions.
 	Run bool
+	// SumDBDir, if non-empty, is where the checksum databases' signed tree
+	// heads are kept across runs, like the go command's $GOPATH/pkg/sumdb
+	// (see [GOPATH]): <SumDBDir>/<database name>/latest, updated under a
+	// file lock, so that a database that forks its history is detected
+	// against what an earlier run (or the go command) saw. If empty, a
+	// Fetcher remembers the tree head in memory only. Tiles and records
+	// are kept in Dir/cache/download/sumdb when Dir is set, as the go
+	// command keeps them, so they are not fetched again.
+	SumDBDir string
 	// Workers is the number of modules [Fetcher.DownloadAll] fetches at
 	// once; zero means 16. Give the client's transport as many idle
 	// connections per host (ClientOptions.Base's MaxIdleConnsPerHost),
@@ -390,8 +400,7 @@ type sumDBState struct {
 	err   error
 }
 
-// find locates the database once, like the go command; a failure caused
-// by the caller's context is not remembered, so a later call tries again.
+// find locates the database once, like the go command.
 func (db *sumDBState) find(ctx context.Context, f *Fetcher, route *proxyenv.Route) (*url.URL, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -402,7 +411,10 @@ func (db *sumDBState) find(ctx context.Context, f *Fetcher, route *proxyenv.Rout
 		_, err := f.read(ctx, u, "checksum database answer", maxSumDB)
 		return err
 	})
-	if err != nil && ctx.Err() != nil {
+	// A failure is remembered for a run (Run), never longer: a long-lived
+	// Fetcher asks again, so a transient 503 does not stick. A failure
+	// caused by the caller's context is never remembered.
+	if err != nil && (ctx.Err() != nil || !f.Run) {
 		return nil, err
 	}
 	db.found, db.base, db.err = true, base, err
@@ -472,7 +484,11 @@ func (f *Fetcher) sumDB(dec *proxyenv.SumDBDecision) *sumDBState {
 	db, ok := f.dbs[key]
 	if !ok {
 		db = &sumDBState{name: dec.DB.Name}
-		db.ops = &sumOps{f: f, key: key, config: map[string][]byte{}, cache: map[string][]byte{}}
+		db.ops = &sumOps{f: f, key: key, config: map[string][]byte{}, cache: map[string][]byte{}, configDir: f.SumDBDir}
+		if f.Dir != "" {
+			// The go command keeps tiles and lookups in the module cache.
+			db.ops.cacheDir = filepath.Join(f.Dir, "cache", "download", "sumdb")
+		}
 		f.dbs[key] = db
 	}
 	return db
@@ -509,6 +525,11 @@ type sumOps struct {
 	f   *Fetcher
 	key string
 
+	// configDir and cacheDir, when set, hold the signed tree head and the
+	// tiles and records on disk (see sumdbcache.go) instead of config and
+	// cache.
+	configDir, cacheDir string
+
 	mu     sync.Mutex
 	config map[string][]byte
 	cache  map[string][]byte
@@ -539,6 +560,9 @@ func (o *sumOps) ReadConfig(file string) ([]byte, error) {
 	if file == "key" {
 		return []byte(o.key), nil
 	}
+	if o.configDir != "" {
+		return o.readConfigFile(file)
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return append([]byte(nil), o.config[file]...), nil
@@ -547,6 +571,9 @@ func (o *sumOps) ReadConfig(file string) ([]byte, error) {
 func (o *sumOps) WriteConfig(file string, old, new []byte) error {
 	if file == "key" {
 		return errors.New("cannot write key")
+	}
+	if o.configDir != "" {
+		return o.writeConfigFile(file, old, new)
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -558,6 +585,9 @@ func (o *sumOps) WriteConfig(file string, old, new []byte) error {
 }
 
 func (o *sumOps) ReadCache(file string) ([]byte, error) {
+	if o.cacheDir != "" {
+		return o.readCacheFile(file)
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if b, ok := o.cache[file]; ok {
@@ -567,6 +597,10 @@ func (o *sumOps) ReadCache(file string) ([]byte, error) {
 }
 
 func (o *sumOps) WriteCache(file string, data []byte) {
+	if o.cacheDir != "" {
+		o.writeCacheFile(file, data)
+		return
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.cache[file] = append([]byte(nil), data...)
