@@ -74,6 +74,10 @@ type Fetcher struct {
 	// are kept in Dir/cache/download/sumdb when Dir is set, as the go
 	// command keeps them, so they are not fetched again.
 	SumDBDir string
+	// GoSum, if non-nil, is a go.sum file that downloads are checked
+	// against before the checksum database, as the go command checks them
+	// (see [GoSum]).
+	GoSum *GoSum
 	// Workers is the number of modules [Fetcher.DownloadAll] fetches at
 	// once; zero means 16. Give the client's transport as many idle
 	// connections per host (ClientOptions.Base's MaxIdleConnsPerHost),
@@ -238,6 +242,11 @@ func moduleErr(path, version string, err error) error {
 	if errors.As(err, &me) {
 		return err
 	}
+	// The go command's go.sum mismatch text names the module itself.
+	var ge *GoSumMismatchError
+	if errors.As(err, &ge) {
+		return err
+	}
 	return &module.ModuleError{Path: path, Version: version, Err: err}
 }
 
@@ -303,9 +312,7 @@ func (f *Fetcher) getGoMod(ctx context.Context, route *proxyenv.Route, version s
 			return err
 		}
 		gm.sum = h
-		if route.SumDB.Use {
-			gm.sumdb, err = f.checkSum(ctx, route, route.Module, version+"/go.mod", h)
-		}
+		gm.sumdb, err = f.verifySum(ctx, route, route.Module, version+"/go.mod", h)
 		return err
 	}
 	if file, data, err := f.readCachedGoMod(route.Module, version); err == nil {

@@ -86,10 +86,8 @@ func (f *Fetcher) downloadZip(ctx context.Context, d *Download) (err error) {
 	if err != nil {
 		return module.VersionError(mv, err)
 	}
-	if route.SumDB.Use {
-		if d.SumDB, err = f.checkSum(ctx, route, mod, version, sum); err != nil {
-			return err
-		}
+	if d.SumDB, err = f.verifySum(ctx, route, mod, version, sum); err != nil {
+		return err
 	}
 	d.Sum = sum
 	checkName := tmp.Name()
@@ -143,18 +141,40 @@ func (f *Fetcher) cachedZip(ctx context.Context, d *Download, zipFile string) (b
 	return true, nil
 }
 
-// verifyZipSum checks a zip hash with the checksum database when the
-// route says to.
+// verifyZipSum verifies a cached zip's hash like a downloaded one's.
 func (f *Fetcher) verifyZipSum(ctx context.Context, d *Download, sum string) error {
-	if !d.route.SumDB.Use {
-		return nil
-	}
-	db, err := f.checkSum(ctx, d.route, d.route.Module, d.Version, sum)
+	db, err := f.verifySum(ctx, d.route, d.route.Module, d.Version, sum)
 	if err != nil {
 		return err
 	}
 	d.SumDB = db
 	return nil
+}
+
+// verifySum verifies the hash h of mod@version (version ends in "/go.mod"
+// for a go.mod hash) as the go command does: a hash GoSum lists is
+// trusted, a different one GoSum lists is a *GoSumMismatchError whatever
+// the route says, and otherwise the checksum database is consulted when
+// the route says to and the verified hash recorded in GoSum. It returns
+// the name of the database that verified h, or "".
+func (f *Fetcher) verifySum(ctx context.Context, route *proxyenv.Route, mod, version, h string) (string, error) {
+	if f.GoSum != nil {
+		ok, err := f.GoSum.check(mod, version, h)
+		if err != nil || ok {
+			return "", err
+		}
+	}
+	db := ""
+	if route.SumDB.Use {
+		var err error
+		if db, err = f.checkSum(ctx, route, mod, version, h); err != nil {
+			return "", err
+		}
+	}
+	if f.GoSum != nil {
+		f.GoSum.add(mod, version, h)
+	}
+	return db, nil
 }
 
 // isValidSum reports whether s looks like a go.sum hash ("h1:" and 44
