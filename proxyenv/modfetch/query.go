@@ -140,6 +140,9 @@ type queryRun struct {
 	// version (ignoring retractions) says which versions are retracted.
 	checked    bool
 	retractedF func(string) bool
+	// latestGoMod is the go.mod the retraction check read (nil if none):
+	// its retractions and deprecation apply to the whole module.
+	latestGoMod []byte
 }
 
 // A goModResult is a go.mod fetch remembered for a run, error included.
@@ -318,6 +321,7 @@ func (q *queryRun) retracted(ctx context.Context, v string) bool {
 		if err == nil {
 			if r := q.goMod(ctx, latest.version); r.err == nil {
 				q.retractedF = retractions(r.gm.data)
+				q.latestGoMod = r.gm.data
 			}
 		}
 	}
