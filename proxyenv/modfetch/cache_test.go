@@ -236,3 +236,90 @@ func TestCacheCorruptZipNotTrusted(t *testing.T) {
 		t.Errorf("leftover temporary file %s not removed", leftover)
 	}
 }
+
+// TestExtractLikeGo checks that Extract unpacks a module as
+// "go mod download" does (the same files and modes, read-only
+// directories), that the go command then uses the directory as it is, and
+// that a directory left with its .partial marker is unpacked again.
+func TestExtractLikeGo(t *testing.T) {
+	gooracle.Required(t)
+	t.Parallel()
+	mods := []modproxy.Module{{Path: "example.com/m", Version: "v1.0.0", Files: map[string]string{"m.go": "package m\n", "sub/s.go": "package sub\n"}}}
+	s := modproxy.New(t, mods)
+	g := gooracle.New(t)
+	g.Set("GOPROXY", s.URL)
+	want, _, err := g.ModDownload(context.Background(), "example.com/m@v1.0.0")
+	if err != nil || want[0].Error != "" {
+		t.Fatal(want, err)
+	}
+	ours := t.TempDir()
+	t.Cleanup(func() { makeWritable(ours) })
+	goCache, _ := g.Get("GOMODCACHE")
+	t.Cleanup(func() { makeWritable(goCache) })
+	f := newFetcher(t, g, ours)
+	f.Extract = true
+	d, err := f.Download(context.Background(), "example.com/m", "v1.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rel(t, ours, d.Dir) != rel(t, goCache, want[0].Dir) {
+		t.Errorf("Dir = %s, go command %s", d.Dir, want[0].Dir)
+	}
+	if goTree, ourTree := modeTree(t, want[0].Dir), modeTree(t, d.Dir); !slices.Equal(goTree, ourTree) {
+		t.Errorf("extracted tree\ngo command: %q\nFetcher:    %q", goTree, ourTree)
+	}
+
+	// A .partial marker means unfinished: unpacked again.
+	marker := filepath.Join(ours, "cache", "download", "example.com", "m", "@v", "v1.0.0.partial")
+	os.WriteFile(marker, nil, 0o666)
+	makeWritable(d.Dir)
+	os.Remove(filepath.Join(d.Dir, "m.go"))
+	if _, err := newFetcher(t, g, ours).Download(context.Background(), "example.com/m", "v1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	f2 := newFetcher(t, g, ours)
+	f2.Extract = true
+	if _, err := f2.Download(context.Background(), "example.com/m", "v1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(d.Dir, "m.go")); err != nil {
+		t.Errorf("partial directory not unpacked again: %v", err)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Errorf(".partial marker left")
+	}
+
+	// The go command uses the directory without the network.
+	g.Set("GOMODCACHE", ours)
+	g.Set("GOPROXY", "off")
+	got, stderr, err := g.ModDownload(context.Background(), "example.com/m@v1.0.0")
+	if err != nil || got[0].Error != "" || got[0].Dir != d.Dir {
+		t.Errorf("go mod download over the Fetcher's cache: %+v %v\n%s", got, err, stderr)
+	}
+}
+
+// modeTree lists the files and directories under dir with their modes.
+func modeTree(t *testing.T, dir string) []string {
+	var out []string
+	filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		fi, _ := e.Info()
+		r, _ := filepath.Rel(dir, p)
+		out = append(out, filepath.ToSlash(r)+" "+fi.Mode().String())
+		return nil
+	})
+	return out
+}
+
+// makeWritable makes the directories under dir writable again, so the
+// test's temporary directory can be removed.
+func makeWritable(dir string) {
+	filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err == nil && e.IsDir() {
+			os.Chmod(p, 0o755)
+		}
+		return nil
+	})
+}

@@ -74,6 +74,12 @@ type Fetcher struct {
 	// are kept in Dir/cache/download/sumdb when Dir is set, as the go
 	// command keeps them, so they are not fetched again.
 	SumDBDir string
+	// Extract makes DownloadZip also unpack each zip into the module cache
+	// (Dir must be set) as Dir/<escaped path>@<escaped version>, as
+	// "go mod download" does, reported in Download.Dir, with read-only
+	// directories unless ExtractWritable is set (the go command's
+	// -modcacherw flag).
+	Extract, ExtractWritable bool
 	// GoSum, if non-nil, is a go.sum file that downloads are checked
 	// against before the checksum database, as the go command checks them
 	// (see [GoSum]).
@@ -120,6 +126,9 @@ type Download struct {
 	Query string `json:",omitempty"`
 	// InfoData and GoModData are the .info and .mod contents.
 	InfoData, GoModData []byte `json:"-"`
+	// Dir is the directory the zip was unpacked into (Fetcher.Extract),
+	// or "".
+	Dir string `json:",omitempty"`
 	// Sum and GoModSum are the module's go.sum hashes ("h1:...").
 	Sum, GoModSum string
 	// SumDB is the checksum database that verified the hashes, or "".
@@ -268,10 +277,10 @@ func (f *Fetcher) DownloadZip(ctx context.Context, d *Download) error {
 	if !ok {
 		z := *d
 		r = &zipResult{err: f.downloadZip(ctx, &z)}
-		r.zip, r.sum, r.sumdb = z.Zip, z.Sum, z.SumDB
+		r.zip, r.sum, r.sumdb, r.dir = z.Zip, z.Sum, z.SumDB, z.Dir
 		q.zips[d.Version] = r
 	}
-	d.Zip, d.Sum = r.zip, r.sum
+	d.Zip, d.Sum, d.Dir = r.zip, r.sum, r.dir
 	if r.sumdb != "" {
 		d.SumDB = r.sumdb
 	}
@@ -280,8 +289,8 @@ func (f *Fetcher) DownloadZip(ctx context.Context, d *Download) error {
 
 // zipResult is a zip download remembered for a run.
 type zipResult struct {
-	zip, sum, sumdb string
-	err             error
+	zip, sum, sumdb, dir string
+	err                  error
 }
 
 // goModFile is a fetched and verified go.mod file.

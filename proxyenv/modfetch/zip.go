@@ -16,7 +16,8 @@ import (
 	modzip "golang.org/x/mod/zip"
 )
 
-// downloadZip fetches, checks and hashes the zip of d's version. With
+// downloadZip fetches, checks and hashes the zip of d's version, and
+// unpacks it with Extract set. With
 // Dir set it works in the module cache like the go command: under the
 // version's lock, a zip with its .ziphash already there is used as is;
 // otherwise leftover temporary files are removed, the zip streams into a
@@ -25,7 +26,20 @@ import (
 // to .ziphash, and only then is the zip renamed into place. Without Dir
 // the zip streams to a temporary file in the system's temporary directory
 // that is removed before downloadZip returns.
-func (f *Fetcher) downloadZip(ctx context.Context, d *Download) (err error) {
+func (f *Fetcher) downloadZip(ctx context.Context, d *Download) error {
+	if err := f.fetchZip(ctx, d); err != nil {
+		return err
+	}
+	if f.Extract && d.Zip != "" {
+		if err := f.extract(d); err != nil {
+			return moduleErr(d.Path, d.Version, err)
+		}
+	}
+	return nil
+}
+
+// fetchZip is downloadZip without the extraction.
+func (f *Fetcher) fetchZip(ctx context.Context, d *Download) (err error) {
 	route, mod, version := d.route, d.route.Module, d.Version
 	mv := module.Version{Path: d.Path, Version: version}
 	var zipFile, dir string
