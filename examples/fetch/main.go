@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./examples/fetch [-dir DIR] [-j N] [-x] MODULE@VERSION...
+//	go run ./examples/fetch [-dir DIR] [-j N] [-modcacherw] [-x] MODULE@VERSION...
 //
 // It uses the go command's module cache (go env GOMODCACHE, or DIR) as the
 // go command does: cached versions need no request, and what it downloads
@@ -15,7 +15,8 @@
 //
 // It prints one JSON object per module with Path, Version, Query, Error
 // (absent on success, in the go command's words), Info, GoMod and Zip (the
-// files in the module cache), Sum and
+// files in the module cache), Dir (where the module is unpacked, read-only
+// unless -modcacherw), Sum and
 // GoModSum, plus, for a connection or TLS failure, Diagnosis: modnet's
 // classification of it ("kind", the presented chain, a "hint" naming the
 // fix). It exits 1 if any
@@ -56,6 +57,7 @@ type result struct {
 	Info     string `json:",omitempty"`
 	GoMod    string `json:",omitempty"`
 	Zip      string `json:",omitempty"`
+	Dir      string `json:",omitempty"`
 	Sum      string `json:",omitempty"`
 	GoModSum string `json:",omitempty"`
 	// Diagnosis classifies a connection or TLS failure and says how to
@@ -86,8 +88,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	dir := fs.String("dir", "", "use `DIR` as the module cache (default: go env GOMODCACHE)")
 	trace := fs.Bool("x", false, "print each request to standard error")
 	workers := fs.Int("j", 16, "download up to `N` modules at once")
+	cacheRW := fs.Bool("modcacherw", false, "leave the unpacked module directories writable")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: fetch [-dir DIR] [-j N] [-x] MODULE@VERSION...\n")
+		fmt.Fprintf(stderr, "usage: fetch [-dir DIR] [-j N] [-modcacherw] [-x] MODULE@VERSION...\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -139,14 +142,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	// One run of fetch is one run of the go command: remember answers.
-	f := &modfetch.Fetcher{Client: client, Dir: *dir, Run: true, Workers: *workers, SumDBDir: filepath.Join(gopath, "pkg", "sumdb")}
+	f := &modfetch.Fetcher{
+		Client: client, Dir: *dir, Run: true, Workers: *workers,
+		SumDBDir: filepath.Join(gopath, "pkg", "sumdb"),
+		// Like "go mod download", unpack each module.
+		Extract: true, ExtractWritable: *cacheRW,
+	}
 	if *trace {
 		f.Trace = func(line string) { fmt.Fprintln(stderr, line) }
 	}
 
-	// Like "go mod download": every module's .info and .mod first, then
-	// the zips, several modules at once; each module's requests in the
-	// go command's order.
+	// Several modules at once, each module's requests in the go command's
+	// order (.info, .mod, checksum database, .zip).
 	results := make([]result, fs.NArg())
 	var mods []module.Version
 	var idx []int
@@ -167,7 +174,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			r.Version, r.Info, r.GoMod, r.GoModSum = d.Version, d.Info, d.GoMod, d.GoModSum
 			// A zip that fails the module zip rules is still reported,
 			// with its hash, next to the error (as the go command does).
-			r.Zip, r.Sum = d.Zip, d.Sum
+			r.Zip, r.Sum, r.Dir = d.Zip, d.Sum, d.Dir
 			if mods[k].Version != d.Version {
 				r.Query = mods[k].Version
 			}

@@ -33,7 +33,7 @@ func TestFetchOutputMatchesGo(t *testing.T) {
 
 	var stdout, stderr bytes.Buffer
 	dir := t.TempDir()
-	code := run(context.Background(), []string{"-x", "-dir", dir, "example.com/m@v1.0.0", "example.com/m@v9.9.9"}, g.Getenv, &stdout, &stderr)
+	code := run(context.Background(), []string{"-x", "-modcacherw", "-dir", dir, "example.com/m@v1.0.0", "example.com/m@v9.9.9"}, g.Getenv, &stdout, &stderr)
 	if code != 1 {
 		t.Errorf("exit code %d, want 1 (one module fails)\nstderr:\n%s", code, stderr.String())
 	}
@@ -69,9 +69,9 @@ func TestFetchOutputMatchesGo(t *testing.T) {
 }
 
 // TestFetchOrderMatchesGo checks the request order for several modules:
-// the go command fetches every .info and .mod, then the zips (in parallel,
-// so their order varies); fetch makes each module's requests in the go
-// command's order, several modules at once.
+// the go command fetches every .info and .mod, then the zips; fetch makes
+// each module's requests in the go command's order, several modules at
+// once, each zip right after its module's go.mod.
 func TestFetchOrderMatchesGo(t *testing.T) {
 	gooracle.Required(t)
 	mods := []modproxy.Module{
@@ -89,30 +89,12 @@ func TestFetchOrderMatchesGo(t *testing.T) {
 	goPaths := s.Paths()
 	s.Reset()
 	var stdout, stderr bytes.Buffer
-	run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
+	run(context.Background(), append([]string{"-modcacherw", "-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
 	ourPaths := s.Paths()
 
 	// fetch downloads modules concurrently: each module's requests must
-	// be the go command's, in its order, and every .info and .mod must
-	// come before any zip.
+	// be the go command's, in its order.
 	samePerModule(t, goPaths, ourPaths)
-	lastHead := func(paths []string) (last, firstZip int) {
-		last, firstZip = -1, len(paths)
-		for i, p := range paths {
-			if strings.HasSuffix(p, ".zip") {
-				firstZip = min(firstZip, i)
-			} else {
-				last = i
-			}
-		}
-		return last, firstZip
-	}
-	if last, firstZip := lastHead(goPaths); last > firstZip {
-		t.Errorf("go command did not fetch all .info/.mod files before the zips: %q", goPaths)
-	}
-	if last, firstZip := lastHead(ourPaths); last > firstZip {
-		t.Errorf("fetch interleaved zips with .info/.mod: %q", ourPaths)
-	}
 }
 
 // samePerModule fails the test unless each module's requests (paths
@@ -155,7 +137,7 @@ func TestFetchPartialResultsMatchGo(t *testing.T) {
 	goPaths := s.Paths()
 	s.Reset()
 	var stdout, stderr bytes.Buffer
-	run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
+	run(context.Background(), append([]string{"-modcacherw", "-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
 	samePerModule(t, goPaths, s.Paths())
 	dec := json.NewDecoder(&stdout)
 	for i, w := range want {
@@ -184,7 +166,7 @@ func TestFetchDuplicateArgsMatchGo(t *testing.T) {
 	goPaths := slices.Sorted(slices.Values(s.Paths()))
 	s.Reset()
 	var stdout, stderr bytes.Buffer
-	run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
+	run(context.Background(), append([]string{"-modcacherw", "-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
 	if ours := slices.Sorted(slices.Values(s.Paths())); !slices.Equal(goPaths, ours) {
 		t.Errorf("requests differ\ngo command: %q\nfetch:      %q", goPaths, ours)
 	}
@@ -212,7 +194,7 @@ func TestFetchOffQueryErrorMatchesGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr); code != 1 {
+	if code := run(context.Background(), append([]string{"-modcacherw", "-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr); code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
 	dec := json.NewDecoder(&stdout)
@@ -239,7 +221,7 @@ func TestFetchTLSFailureKeepsGoTextAndDiagnoses(t *testing.T) {
 		t.Fatalf("go mod download: %+v %v, want a TLS error", want, err)
 	}
 	var stdout, stderr bytes.Buffer
-	run(context.Background(), []string{"-dir", t.TempDir(), "example.com/m@v1.0.0"}, g.Getenv, &stdout, &stderr)
+	run(context.Background(), []string{"-modcacherw", "-dir", t.TempDir(), "example.com/m@v1.0.0"}, g.Getenv, &stdout, &stderr)
 	var r struct {
 		result
 		Diagnosis struct {
@@ -277,7 +259,7 @@ func TestFetchSameVersionTwiceMatchesGo(t *testing.T) {
 		goPaths := slices.Sorted(slices.Values(s.Paths()))
 		s.Reset()
 		var stdout, stderr bytes.Buffer
-		run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
+		run(context.Background(), append([]string{"-modcacherw", "-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
 		if ours := slices.Sorted(slices.Values(s.Paths())); !slices.Equal(goPaths, ours) {
 			t.Errorf("%q: requests differ\ngo:    %q\nfetch: %q", args, goPaths, ours)
 		}
