@@ -6,11 +6,17 @@
 //
 // Usage:
 //
-//	go run ./examples/fetch [-dir DIR] [-x] MODULE@VERSION...
+//	go run ./examples/fetch [-dir DIR] [-j N] [-modcacherw] [-x] MODULE@VERSION...
+//
+// It uses the go command's module cache (go env GOMODCACHE, or DIR) as the
+// go command does: cached versions need no request, and what it downloads
+// the go command can use. It downloads up to N modules at once (default
+// 16), each module's requests in the go command's order.
 //
 // It prints one JSON object per module with Path, Version, Query, Error
 // (absent on success, in the go command's words), Info, GoMod and Zip (the
-// files written under DIR, in the module cache's download layout), Sum and
+// files in the module cache), Dir (where the module is unpacked, read-only
+// unless -modcacherw), Sum and
 // GoModSum, plus, for a connection or TLS failure, Diagnosis: modnet's
 // classification of it ("kind", the presented chain, a "hint" naming the
 // fix). It exits 1 if any
@@ -31,6 +37,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,6 +45,7 @@ import (
 	"github.com/modnet/modnet/proxyenv"
 	"github.com/modnet/modnet/proxyenv/modfetch"
 	"github.com/modnet/modnet/trust"
+	"golang.org/x/mod/module"
 )
 
 // result is one line of output, shaped like "go mod download -json".
@@ -49,6 +57,7 @@ type result struct {
 	Info     string `json:",omitempty"`
 	GoMod    string `json:",omitempty"`
 	Zip      string `json:",omitempty"`
+	Dir      string `json:",omitempty"`
 	Sum      string `json:",omitempty"`
 	GoModSum string `json:",omitempty"`
 	// Diagnosis classifies a connection or TLS failure and says how to
@@ -76,10 +85,12 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("fetch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("dir", defaultDir(), "write downloaded files under `DIR` (module cache layout)")
+	dir := fs.String("dir", "", "use `DIR` as the module cache (default: go env GOMODCACHE)")
 	trace := fs.Bool("x", false, "print each request to standard error")
+	workers := fs.Int("j", 16, "download up to `N` modules at once")
+	cacheRW := fs.Bool("modcacherw", false, "leave the unpacked module directories writable")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: fetch [-dir DIR] [-x] MODULE@VERSION...\n")
+		fmt.Fprintf(stderr, "usage: fetch [-dir DIR] [-j N] [-modcacherw] [-x] MODULE@VERSION...\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -98,7 +109,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "fetch: %v\n", err)
 		return 1
 	}
+	// As many idle connections per host as downloads at once, so that
+	// concurrent downloads keep their TLS connections.
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.MaxIdleConnsPerHost = max(*workers, 2)
 	client, err := env.Client(proxyenv.ClientOptions{
+		Base: base,
 		Logf: func(format string, args ...any) {
 			if *trace {
 				fmt.Fprintf(stderr, format+"\n", args...)
@@ -110,25 +126,37 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	defer client.Wait()
+	lookup := func(name string) string { return env.Lookup(name).Value }
+	if *dir == "" {
+		// The go command's module cache, shared with it.
+		if *dir, err = modfetch.ModCacheDir(lookup, getenv("HOME")); err != nil {
+			fmt.Fprintf(stderr, "fetch: %v\n", err)
+			return 1
+		}
+	}
+	// The go command's checksum database state, so that a forked
+	// database is detected across runs.
+	gopath, err := modfetch.GOPATH(lookup, getenv("HOME"))
+	if err != nil {
+		fmt.Fprintf(stderr, "fetch: %v\n", err)
+		return 1
+	}
 	// One run of fetch is one run of the go command: remember answers.
-	f := &modfetch.Fetcher{Client: client, Dir: *dir, Run: true}
+	f := &modfetch.Fetcher{
+		Client: client, Dir: *dir, Run: true, Workers: *workers,
+		SumDBDir: filepath.Join(gopath, "pkg", "sumdb"),
+		// Like "go mod download", unpack each module.
+		Extract: true, ExtractWritable: *cacheRW,
+	}
 	if *trace {
 		f.Trace = func(line string) { fmt.Fprintln(stderr, line) }
 	}
 
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "\t")
-	// Like "go mod download": every module's .info and .mod first, in
-	// order, then the zips. One run fetches each module version once,
-	// however often it is named (the go command caches within a run).
-	type fetched struct {
-		d   *modfetch.Download
-		err error
-	}
-	mods := map[string]*fetched{}
-	zips := map[*modfetch.Download]error{}
+	// Several modules at once, each module's requests in the go command's
+	// order (.info, .mod, checksum database, .zip).
 	results := make([]result, fs.NArg())
-	downloads := make([]*fetched, fs.NArg())
+	var mods []module.Version
+	var idx []int
 	for i, arg := range fs.Args() {
 		path, version, ok := strings.Cut(arg, "@")
 		results[i] = result{Path: path, Version: version}
@@ -136,65 +164,36 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			results[i].Error = fmt.Sprintf("%s: want MODULE@VERSION", arg)
 			continue
 		}
-		m, seen := mods[arg]
-		if !seen {
-			d, err := f.DownloadMod(ctx, path, version)
-			m = &fetched{d, err}
-			if d != nil {
-				// A query resolving to a version already fetched shares
-				// its result (and its zip).
-				if prev, ok := mods[path+"@"+d.Version]; ok && prev.err == nil && err == nil {
-					m = &fetched{prev.d, nil}
-				} else {
-					mods[path+"@"+d.Version] = m
-				}
-			}
-			mods[arg] = m
-		}
-		downloads[i] = m
-		if m.d != nil {
-			r := &results[i]
-			r.Version, r.Info, r.GoMod, r.GoModSum = m.d.Version, m.d.Info, m.d.GoMod, m.d.GoModSum
-			if version != m.d.Version {
-				r.Query = version
-			}
-		}
-		if m.err != nil {
-			results[i].setError(m.err)
-		}
+		mods = append(mods, module.Version{Path: path, Version: version})
+		idx = append(idx, i)
 	}
-	status := 0
-	for i, m := range downloads {
-		r := &results[i]
-		if m != nil && m.err == nil {
-			err, done := zips[m.d]
-			if !done {
-				err = f.DownloadZip(ctx, m.d)
-				zips[m.d] = err
-			}
+	all, _ := f.DownloadAll(ctx, mods)
+	for k, res := range all {
+		r := &results[idx[k]]
+		if d := res.Download; d != nil {
+			r.Version, r.Info, r.GoMod, r.GoModSum = d.Version, d.Info, d.GoMod, d.GoModSum
 			// A zip that fails the module zip rules is still reported,
 			// with its hash, next to the error (as the go command does).
-			r.Zip, r.Sum = m.d.Zip, m.d.Sum
-			if err != nil {
-				r.setError(err)
+			r.Zip, r.Sum, r.Dir = d.Zip, d.Sum, d.Dir
+			if mods[k].Version != d.Version {
+				r.Query = mods[k].Version
 			}
 		}
-		if r.Error != "" {
+		if res.Err != nil {
+			r.setError(res.Err)
+		}
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "\t")
+	status := 0
+	for i := range results {
+		if results[i].Error != "" {
 			status = 1
 		}
-		if err := enc.Encode(r); err != nil {
+		if err := enc.Encode(&results[i]); err != nil {
 			fmt.Fprintf(stderr, "fetch: %v\n", err)
 			return 1
 		}
 	}
 	return status
-}
-
-// defaultDir is where files go without -dir: modnet's own directory in the
-// user's cache, never the go command's module cache.
-func defaultDir() string {
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "modnet", "mod")
-	}
-	return filepath.Join(os.TempDir(), "modnet-mod")
 }

@@ -33,7 +33,7 @@ func TestFetchOutputMatchesGo(t *testing.T) {
 
 	var stdout, stderr bytes.Buffer
 	dir := t.TempDir()
-	code := run(context.Background(), []string{"-x", "-dir", dir, "example.com/m@v1.0.0", "example.com/m@v9.9.9"}, g.Getenv, &stdout, &stderr)
+	code := run(context.Background(), []string{"-x", "-modcacherw", "-dir", dir, "example.com/m@v1.0.0", "example.com/m@v9.9.9"}, g.Getenv, &stdout, &stderr)
 	if code != 1 {
 		t.Errorf("exit code %d, want 1 (one module fails)\nstderr:\n%s", code, stderr.String())
 	}
@@ -69,8 +69,9 @@ func TestFetchOutputMatchesGo(t *testing.T) {
 }
 
 // TestFetchOrderMatchesGo checks the request order for several modules:
-// the go command fetches every .info and .mod in argument order, then the
-// zips (in parallel, so their order varies).
+// the go command fetches every .info and .mod, then the zips; fetch makes
+// each module's requests in the go command's order, several modules at
+// once, each zip right after its module's go.mod.
 func TestFetchOrderMatchesGo(t *testing.T) {
 	gooracle.Required(t)
 	mods := []modproxy.Module{
@@ -88,30 +89,34 @@ func TestFetchOrderMatchesGo(t *testing.T) {
 	goPaths := s.Paths()
 	s.Reset()
 	var stdout, stderr bytes.Buffer
-	run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
+	run(context.Background(), append([]string{"-modcacherw", "-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
 	ourPaths := s.Paths()
 
-	split := func(paths []string) (head, zips []string) {
+	// fetch downloads modules concurrently: each module's requests must
+	// be the go command's, in its order.
+	samePerModule(t, goPaths, ourPaths)
+}
+
+// samePerModule fails the test unless each module's requests (paths
+// "/<module>/@...") are the same, in the same order, in both lists.
+func samePerModule(t *testing.T, goPaths, ourPaths []string) {
+	t.Helper()
+	byModule := func(paths []string) map[string][]string {
+		m := map[string][]string{}
 		for _, p := range paths {
-			if strings.HasSuffix(p, ".zip") {
-				zips = append(zips, p)
-			} else {
-				head = append(head, p)
-			}
+			mod, _, _ := strings.Cut(p, "/@")
+			m[mod] = append(m[mod], p)
 		}
-		slices.Sort(zips)
-		return head, zips
+		return m
 	}
-	goHead, goZips := split(goPaths)
-	ourHead, ourZips := split(ourPaths)
-	if !slices.Equal(goHead, ourHead) || !slices.Equal(goZips, ourZips) {
+	goMods, ourMods := byModule(goPaths), byModule(ourPaths)
+	if len(goMods) != len(ourMods) {
 		t.Errorf("requests differ\ngo command: %q\nfetch:      %q", goPaths, ourPaths)
 	}
-	if n := len(goHead); n == 0 || strings.HasSuffix(goPaths[n-1], ".zip") {
-		t.Errorf("go command did not fetch all .info/.mod files before the zips: %q", goPaths)
-	}
-	if !slices.Equal(ourPaths[:len(ourHead)], ourHead) {
-		t.Errorf("fetch interleaved zips with .info/.mod: %q", ourPaths)
+	for mod, want := range goMods {
+		if got := ourMods[mod]; !slices.Equal(got, want) {
+			t.Errorf("requests for %s differ\ngo command: %q\nfetch:      %q", mod, want, got)
+		}
 	}
 }
 
@@ -132,10 +137,8 @@ func TestFetchPartialResultsMatchGo(t *testing.T) {
 	goPaths := s.Paths()
 	s.Reset()
 	var stdout, stderr bytes.Buffer
-	run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
-	if ours := s.Paths(); !slices.Equal(goPaths, ours) {
-		t.Errorf("requests differ\ngo command: %q\nfetch:      %q", goPaths, ours)
-	}
+	run(context.Background(), append([]string{"-modcacherw", "-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
+	samePerModule(t, goPaths, s.Paths())
 	dec := json.NewDecoder(&stdout)
 	for i, w := range want {
 		var r result
@@ -163,7 +166,7 @@ func TestFetchDuplicateArgsMatchGo(t *testing.T) {
 	goPaths := slices.Sorted(slices.Values(s.Paths()))
 	s.Reset()
 	var stdout, stderr bytes.Buffer
-	run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
+	run(context.Background(), append([]string{"-modcacherw", "-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
 	if ours := slices.Sorted(slices.Values(s.Paths())); !slices.Equal(goPaths, ours) {
 		t.Errorf("requests differ\ngo command: %q\nfetch:      %q", goPaths, ours)
 	}
@@ -191,7 +194,7 @@ func TestFetchOffQueryErrorMatchesGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr); code != 1 {
+	if code := run(context.Background(), append([]string{"-modcacherw", "-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr); code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
 	dec := json.NewDecoder(&stdout)
@@ -218,7 +221,7 @@ func TestFetchTLSFailureKeepsGoTextAndDiagnoses(t *testing.T) {
 		t.Fatalf("go mod download: %+v %v, want a TLS error", want, err)
 	}
 	var stdout, stderr bytes.Buffer
-	run(context.Background(), []string{"-dir", t.TempDir(), "example.com/m@v1.0.0"}, g.Getenv, &stdout, &stderr)
+	run(context.Background(), []string{"-modcacherw", "-dir", t.TempDir(), "example.com/m@v1.0.0"}, g.Getenv, &stdout, &stderr)
 	var r struct {
 		result
 		Diagnosis struct {
@@ -256,7 +259,7 @@ func TestFetchSameVersionTwiceMatchesGo(t *testing.T) {
 		goPaths := slices.Sorted(slices.Values(s.Paths()))
 		s.Reset()
 		var stdout, stderr bytes.Buffer
-		run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
+		run(context.Background(), append([]string{"-modcacherw", "-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
 		if ours := slices.Sorted(slices.Values(s.Paths())); !slices.Equal(goPaths, ours) {
 			t.Errorf("%q: requests differ\ngo:    %q\nfetch: %q", args, goPaths, ours)
 		}

@@ -1,5 +1,6 @@
 // Package modfetch downloads module versions the way "go mod download"
-// does, with a [proxyenv.Client]'s trust, HTTP proxy and credentials.
+// does, with a [proxyenv.Client]'s trust, HTTP proxy and credentials, into
+// (and from) the go command's module cache.
 //
 // # Where to start
 //
@@ -9,25 +10,45 @@
 // with the go command's fall-through: a module proxy's list and @latest
 // answers, the retraction and +incompatible rules, the newest
 // pseudo-version and the @latest fallback, in the go command's order.
-// [Fetcher.DownloadMod] and [Fetcher.DownloadZip] split the work as "go mod
-// download" does for several modules: every .info and go.mod first, then
-// the zips.
+// [Fetcher.DownloadAll] downloads many modules at once (Workers, 16 by
+// default), each module's requests in the go command's order.
+// [Fetcher.Versions] lists a module's versions like "go list -m -versions",
+// with retractions and the deprecation notice. [ModCacheDir] and [GOPATH]
+// find the go command's module cache and checksum database directory.
+//
+// # The module cache
+//
+// With Fetcher.Dir set to a module cache (GOMODCACHE), a Fetcher reads it
+// before the network — a cached exact version needs no request, also with
+// GOPROXY=off — and writes it as the go command does: canonical .info
+// files, .mod, .zip and .ziphash, @v/list, lock files, the go command's
+// file modes, temporary files renamed into place, and with Extract the
+// unpacked, read-only module directory. The go command uses what a
+// Fetcher wrote and the reverse, and the cache serves as a file://
+// GOPROXY. Zips stream to disk (memory does not grow with their size) and
+// a download killed part way leaves nothing a later run trusts. With
+// SumDBDir, the checksum database's signed tree head persists across runs
+// as in $GOPATH/pkg/sumdb, and its tiles are cached in the module cache.
 //
 // # What it promises
 //
-// The go.mod and zip hashes are verified against the checksum database
-// when the route says to consult it; module zips are checked with the
-// module zip rules of golang.org/x/mod/zip. Errors carry the go command's
-// texts, wrapped in [module.ModuleError] values, and TLS failures keep
-// their *trust.Error classification (errors.As). Routes that reach
-// "direct" fail with [ErrDirectUnsupported].
+// The go.mod and zip hashes are verified against a go.sum file ([GoSum])
+// and the checksum database as the go command verifies them; module zips
+// are checked with the module zip rules of golang.org/x/mod/zip. Every
+// answer is read within a size limit ([ErrTooLarge]); read errors keep
+// their cause (a *url.Error with Op "read", so errors.Is sees
+// context.Canceled). Errors carry the go command's texts, wrapped in
+// [module.ModuleError] values, and TLS failures keep their *trust.Error
+// classification (errors.As). Routes that reach "direct" fail with
+// [ErrDirectUnsupported].
 //
 // # Tested against the go command
 //
-// The differential tests in this package run "go mod download -json"
-// against local logging module proxies, HTTP proxies (Debian's tinyproxy
-// and a TLS-inspecting proxy) and checksum databases, and require the
-// Fetcher to make the same requests, with the same Authorization and
-// Proxy-Authorization headers, in the same order, succeed or fail alike,
-// and report the same error text.
+// The differential tests in this package run "go mod download -json" and
+// "go list -m" against local logging module proxies, HTTP proxies
+// (Debian's tinyproxy and a TLS-inspecting proxy) and checksum databases,
+// and require the Fetcher to make the same requests, with the same
+// Authorization and Proxy-Authorization headers, in the same order,
+// succeed or fail alike, report the same error text, and leave the same
+// files in the module cache.
 package modfetch

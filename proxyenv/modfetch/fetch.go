@@ -1,7 +1,6 @@
 package modfetch
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,24 +8,17 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/modnet/modnet/proxyenv"
 
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/sumdb"
 	"golang.org/x/mod/sumdb/dirhash"
-	modzip "golang.org/x/mod/zip"
 )
-
-// maxZipSize is the largest module zip the go command downloads.
-const maxZipSize = 500 << 20
 
 // ErrDirectUnsupported is the error of a route step that would fetch a
 // module directly from its version control system, which a [Fetcher] does
@@ -46,9 +38,21 @@ var ErrDirectUnsupported = errors.New("direct (version control) fetching is not 
 type Fetcher struct {
 	// Client makes the requests. It must not be nil.
 	Client *proxyenv.Client
-	// Dir, if non-empty, is where downloaded files are written, in the
-	// module cache's download layout:
-	// Dir/cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip}.
+	// Dir, if non-empty, is a module cache (the go command's GOMODCACHE;
+	// see [ModCacheDir]), used the way the go command uses it. Before
+	// asking any proxy, a Fetcher reads what the cache has: an exact
+	// version's .info, its .mod, and its .zip with .ziphash, so a cached
+	// version needs no request (and works with GOPROXY=off). What it
+	// downloads it writes in the cache's download layout,
+	// Dir/cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip,ziphash},
+	// keeping @v/list up to date, with the go command's file modes (0666
+	// and 0777 before the umask), temporary files renamed into place and
+	// its lock files, so the go command and a Fetcher can share one cache
+	// and the cache serves as a file:// GOPROXY.
+	//
+	// If Dir is empty, nothing is kept: each zip streams to a temporary
+	// file in [os.TempDir] that is removed once checked and hashed, and
+	// the Download's Info, GoMod and Zip are empty.
 	Dir string
 	// Trace, if non-nil, is called before each request with its method and
 	// redacted URL, and after it with the outcome, like the go command's -x
@@ -61,6 +65,30 @@ type Fetcher struct {
 	// the go command's requests. Use a new Fetcher for each run: a
 	// long-lived one would never see new versions.
 	Run bool
+	// SumDBDir, if non-empty, is where the checksum databases' signed tree
+	// heads are kept across runs, like the go command's $GOPATH/pkg/sumdb
+	// (see [GOPATH]): <SumDBDir>/<database name>/latest, updated under a
+	// file lock, so that a database that forks its history is detected
+	// against what an earlier run (or the go command) saw. If empty, a
+	// Fetcher remembers the tree head in memory only. Tiles and records
+	// are kept in Dir/cache/download/sumdb when Dir is set, as the go
+	// command keeps them, so they are not fetched again.
+	SumDBDir string
+	// Extract makes DownloadZip also unpack each zip into the module cache
+	// (Dir must be set) as Dir/<escaped path>@<escaped version>, as
+	// "go mod download" does, reported in Download.Dir, with read-only
+	// directories unless ExtractWritable is set (the go command's
+	// -modcacherw flag).
+	Extract, ExtractWritable bool
+	// GoSum, if non-nil, is a go.sum file that downloads are checked
+	// against before the checksum database, as the go command checks them
+	// (see [GoSum]).
+	GoSum *GoSum
+	// Workers is the number of modules [Fetcher.DownloadAll] fetches at
+	// once; zero means 16. Give the client's transport as many idle
+	// connections per host (ClientOptions.Base's MaxIdleConnsPerHost),
+	// or concurrent downloads keep opening new connections.
+	Workers int
 
 	mu   sync.Mutex
 	dbs  map[string]*sumDBState
@@ -98,6 +126,9 @@ type Download struct {
 	Query string `json:",omitempty"`
 	// InfoData and GoModData are the .info and .mod contents.
 	InfoData, GoModData []byte `json:"-"`
+	// Dir is the directory the zip was unpacked into (Fetcher.Extract),
+	// or "".
+	Dir string `json:",omitempty"`
 	// Sum and GoModSum are the module's go.sum hashes ("h1:...").
 	Sum, GoModSum string
 	// SumDB is the checksum database that verified the hashes, or "".
@@ -135,13 +166,6 @@ func (f *Fetcher) Download(ctx context.Context, modulePath, version string) (*Do
 // partial result (Version, Query, Info) and the error, as the go command
 // reports them.
 func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (*Download, error) {
-	verr := func(err error) error {
-		var me *module.ModuleError
-		if errors.As(err, &me) {
-			return err
-		}
-		return &module.ModuleError{Path: modulePath, Version: version, Err: err}
-	}
 	query := ""
 	var vq *versionQuery
 	switch {
@@ -152,7 +176,7 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 	default:
 		q, err := parseQuery(modulePath, version)
 		if err != nil {
-			return nil, verr(err)
+			return nil, moduleErr(modulePath, version, err)
 		}
 		// A nil query is a revision, asked for as written.
 		query, vq = version, q
@@ -162,64 +186,77 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 		// The go command reports a bad GOPROXY against the module.
 		var pe *proxyenv.ProxyListError
 		if errors.As(err, &pe) {
-			return nil, verr(pe.Err)
+			return nil, moduleErr(modulePath, version, pe.Err)
 		}
-		return nil, verr(err)
+		return nil, moduleErr(modulePath, version, err)
 	}
 	mod := route.Module
 	if err := module.CheckPath(mod); err != nil {
-		return nil, verr(err)
+		return nil, moduleErr(modulePath, version, err)
 	}
 	q := f.queryRunFor(route)
 	q.mu.Lock() // a module's cached answers are used by one download at a time
 	defer q.mu.Unlock()
-	var info []byte
-	var gm *goModFile
-	var gmErr error
-	// A failed query is reported against the query as written.
-	qerr := func(err error) error {
-		var me *module.ModuleError
-		if errors.As(err, &me) {
-			return err
+	var r resolved
+	switch {
+	case vq != nil:
+		// A failed query is reported against the query as written.
+		if r, err = q.resolve(ctx, vq); err != nil {
+			return nil, moduleErr(modulePath, query, err)
 		}
-		return &module.ModuleError{Path: modulePath, Version: query, Err: err}
+	case query != "":
+		if r.version, r.info, err = q.queryExact(ctx, query); err != nil {
+			return nil, moduleErr(modulePath, query, err)
+		}
+	default:
+		r.version = version
+		// The go command reads a cached .info before asking any proxy.
+		if _, r.info, err = f.readCachedInfo(mod, version); err != nil {
+			if r.info, err = q.statExact(ctx, version); err != nil {
+				return nil, moduleErr(modulePath, version, err)
+			}
+		}
 	}
-	if vq != nil {
-		version, info, gm, gmErr, err = q.resolve(ctx, vq)
-		if err != nil {
-			return nil, qerr(err)
-		}
-	} else if query != "" {
-		version, info, err = q.queryExact(ctx, query)
-		if err != nil {
-			return nil, qerr(err)
-		}
-	} else {
-		info, err = q.statExact(ctx, version)
-		if err != nil {
-			return nil, verr(err)
-		}
+	version = r.version
+	if canon, err := canonicalInfo(r.info); err == nil {
+		r.info = canon
 	}
 	// Like the go command, keep what was fetched even if go.mod fails.
-	d := &Download{Path: modulePath, Version: version, Query: query, InfoData: info, route: route}
+	d := &Download{Path: modulePath, Version: version, Query: query, InfoData: r.info, route: route}
 	if f.Dir != "" {
-		if d.Info, err = f.writeFile(mod, version, ".info", info); err != nil {
-			return d, verr(err)
+		file, _, err := f.readCachedInfo(mod, version)
+		if err != nil {
+			file, err = f.writeInfo(ctx, mod, version, r.info)
 		}
-	}
-	if gm == nil && gmErr == nil {
-		gm, gmErr = q.goMod(ctx, version)
-	}
-	if gmErr != nil {
-		return d, verr(gmErr)
-	}
-	d.GoModSum, d.SumDB, d.GoModData = gm.sum, gm.sumdb, gm.data
-	if f.Dir != "" {
-		if d.GoMod, err = f.writeFile(mod, version, ".mod", gm.data); err != nil {
-			return d, verr(err)
+		if err != nil {
+			return d, moduleErr(modulePath, version, err)
 		}
+		d.Info = file
 	}
+	if r.goMod == nil {
+		r.goMod = q.goMod(ctx, version)
+	}
+	if r.goMod.err != nil {
+		return d, moduleErr(modulePath, version, r.goMod.err)
+	}
+	gm := r.goMod.gm
+	d.GoModSum, d.SumDB, d.GoModData, d.GoMod = gm.sum, gm.sumdb, gm.data, gm.file
 	return d, nil
+}
+
+// moduleErr reports err against path@version, unless it already names a
+// module (the go command wraps once).
+func moduleErr(path, version string, err error) error {
+	var me *module.ModuleError
+	if errors.As(err, &me) {
+		return err
+	}
+	// The go command's go.sum mismatch text names the module itself.
+	var ge *GoSumMismatchError
+	if errors.As(err, &ge) {
+		return err
+	}
+	return &module.ModuleError{Path: path, Version: version, Err: err}
 }
 
 // DownloadZip fetches the zip of a module version that DownloadMod
@@ -240,10 +277,10 @@ func (f *Fetcher) DownloadZip(ctx context.Context, d *Download) error {
 	if !ok {
 		z := *d
 		r = &zipResult{err: f.downloadZip(ctx, &z)}
-		r.zip, r.sum, r.sumdb = z.Zip, z.Sum, z.SumDB
+		r.zip, r.sum, r.sumdb, r.dir = z.Zip, z.Sum, z.SumDB, z.Dir
 		q.zips[d.Version] = r
 	}
-	d.Zip, d.Sum = r.zip, r.sum
+	d.Zip, d.Sum, d.Dir = r.zip, r.sum, r.dir
 	if r.sumdb != "" {
 		d.SumDB = r.sumdb
 	}
@@ -252,77 +289,8 @@ func (f *Fetcher) DownloadZip(ctx context.Context, d *Download) error {
 
 // zipResult is a zip download remembered for a run.
 type zipResult struct {
-	zip, sum, sumdb string
-	err             error
-}
-
-func (f *Fetcher) downloadZip(ctx context.Context, d *Download) error {
-	route, mod, version := d.route, d.route.Module, d.Version
-	verr := func(err error) error {
-		var me *module.ModuleError
-		if errors.As(err, &me) {
-			return err
-		}
-		return &module.ModuleError{Path: d.Path, Version: version, Err: err}
-	}
-	z, err := f.get(ctx, route, version, "zip", nil)
-	if err != nil {
-		return verr(err)
-	}
-	// The go command reports a malformed zip without naming the module.
-	if err := checkZip(mod, version, z); err != nil {
-		return err
-	}
-	sum, err := hashZipData(z)
-	if err != nil {
-		return verr(err)
-	}
-	if route.SumDB.Use {
-		if d.SumDB, err = f.checkSum(ctx, route, mod, version, sum); err != nil {
-			return err
-		}
-	}
-	d.Sum = sum
-	zipFile := ""
-	if f.Dir != "" {
-		if d.Zip, err = f.writeFile(mod, version, ".zip", z); err != nil {
-			return verr(err)
-		}
-		zipFile = d.Zip
-	}
-	// The go command then unzips the module, which rejects file names and
-	// sizes a module zip may not have (duplicates, case collisions, a
-	// nested go.mod, ...); the zip and its hash stay reported.
-	return checkModuleZip(mod, version, z, zipFile)
-}
-
-// checkModuleZip applies golang.org/x/mod/zip's module zip rules to a
-// downloaded zip, as the go command's unzip does. name is the zip's file,
-// or "" to check through a temporary file.
-func checkModuleZip(mod, version string, z []byte, name string) error {
-	file := name
-	if file == "" {
-		tmp, err := os.CreateTemp("", "modnet-*.zip")
-		if err != nil {
-			return err
-		}
-		defer os.Remove(tmp.Name())
-		_, werr := tmp.Write(z)
-		if cerr := tmp.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			return werr
-		}
-		file = tmp.Name()
-	}
-	if _, err := modzip.CheckZip(module.Version{Path: mod, Version: version}, file); err != nil {
-		if name == "" {
-			name = mod + "@" + version + ".zip"
-		}
-		return fmt.Errorf("unzip %s: %w", name, err)
-	}
-	return nil
+	zip, sum, sumdb, dir string
+	err                  error
 }
 
 // goModFile is a fetched and verified go.mod file.
@@ -330,31 +298,47 @@ type goModFile struct {
 	data  []byte
 	sum   string // its go.sum hash
 	sumdb string // the checksum database that verified it, or ""
+	file  string // its file in the module cache, or ""
 }
 
-// getGoMod walks route for the go.mod of version. The go command checks
-// go.mod against the checksum database as part of fetching it from a
-// source, so a failed check is that source's error and '|' moves on to
-// the next one.
+// goModSum is the go.sum hash of a go.mod file.
+func goModSum(data []byte) (string, error) {
+	return dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(data)), nil
+	})
+}
+
+// getGoMod returns the go.mod of version: from the module cache when it
+// is there (verified like a download, as the go command does), else
+// walking route for it and caching it. The go command checks go.mod
+// against the checksum database as part of fetching it from a source, so
+// a failed check is that source's error and '|' moves on to the next one.
 func (f *Fetcher) getGoMod(ctx context.Context, route *proxyenv.Route, version string) (*goModFile, error) {
 	gm := &goModFile{}
-	data, err := f.get(ctx, route, version, "mod", func(data []byte, _ string) error {
-		h, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
-			return io.NopCloser(bytes.NewReader(data)), nil
-		})
+	check := func(data []byte, _ string) error {
+		h, err := goModSum(data)
 		if err != nil {
 			return err
 		}
 		gm.sum = h
-		if route.SumDB.Use {
-			gm.sumdb, err = f.checkSum(ctx, route, route.Module, version+"/go.mod", h)
-		}
+		gm.sumdb, err = f.verifySum(ctx, route, route.Module, version+"/go.mod", h)
 		return err
-	})
+	}
+	if file, data, err := f.readCachedGoMod(route.Module, version); err == nil {
+		if err := check(data, ""); err != nil {
+			return nil, moduleErr(route.Module, version, err)
+		}
+		gm.data, gm.file = data, file
+		return gm, nil
+	}
+	data, err := f.get(ctx, route, version, "mod", check)
 	if err != nil {
 		return nil, err
 	}
 	gm.data = data
+	if gm.file, err = f.writeGoMod(ctx, route.Module, version, data); err != nil {
+		return nil, moduleErr(route.Module, version, err)
+	}
 	return gm, nil
 }
 
@@ -381,20 +365,13 @@ func (f *Fetcher) get(ctx context.Context, route *proxyenv.Route, version, ext s
 	if err != nil {
 		return nil, err
 	}
-	// Like the go command, only zips have a size limit.
-	limit := int64(0)
-	if ext == "zip" {
-		limit = maxZipSize
+	what, limit := "go.mod", int64(maxGoMod)
+	if ext == "info" {
+		what, limit = "info", maxInfo
 	}
 	var got []byte
 	err = proxyenv.Walk(ctx, route, func(ctx context.Context, s proxyenv.Step) error {
-		stepErr := func(err error) error {
-			var me *module.ModuleError
-			if errors.As(err, &me) {
-				return err
-			}
-			return &module.ModuleError{Path: route.Module, Version: version, Err: err}
-		}
+		stepErr := func(err error) error { return moduleErr(route.Module, version, err) }
 		if s.Action == proxyenv.ActionDirect {
 			return stepErr(ErrDirectUnsupported)
 		}
@@ -402,7 +379,7 @@ func (f *Fetcher) get(ctx context.Context, route *proxyenv.Route, version, ext s
 		if err != nil {
 			return stepErr(err)
 		}
-		data, err := f.read(ctx, u, limit)
+		data, err := f.read(ctx, u, what, limit)
 		if err != nil {
 			return stepErr(err)
 		}
@@ -420,145 +397,10 @@ func (f *Fetcher) get(ctx context.Context, route *proxyenv.Route, version, ext s
 	return got, nil
 }
 
-// read fetches u with the client (or from the file system for file://
-// URLs, as the go command does) and returns the body of a 200 response.
-func (f *Fetcher) read(ctx context.Context, u *url.URL, limit int64) ([]byte, error) {
-	switch u.Scheme {
-	case "file":
-		return readFileURL(u)
-	case "http", "https":
-	default:
-		return nil, fmt.Errorf("unsupported scheme: %s", u.Redacted())
-	}
-	start := time.Now()
-	f.trace("# get %s", u.Redacted())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := f.Client.Do(req)
-	if err != nil {
-		f.trace("# get %s: %v", u.Redacted(), err)
-		return nil, err
-	}
-	defer resp.Body.Close()
-	f.trace("# get %s: %s (%.3fs)", u.Redacted(), resp.Status, time.Since(start).Seconds())
-	if err := proxyenv.CheckResponse(resp); err != nil {
-		// The go command names the URL it asked for, not where a
-		// redirect led.
-		var se *proxyenv.StatusError
-		if errors.As(err, &se) {
-			se.URL = u.Redacted()
-		}
-		return nil, err
-	}
-	body := io.Reader(resp.Body)
-	if limit > 0 {
-		body = io.LimitReader(resp.Body, limit+1)
-	}
-	data, err := io.ReadAll(body)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %v", u.Redacted(), err)
-	}
-	if limit > 0 && int64(len(data)) > limit {
-		return nil, errors.New("downloaded zip file too large")
-	}
-	return data, nil
-}
-
 func (f *Fetcher) trace(format string, args ...any) {
 	if f.Trace != nil {
 		f.Trace(fmt.Sprintf(format, args...))
 	}
-}
-
-// readFileURL reads a file:// proxy file; a missing file is a 404 and a
-// forbidden one a 403, as in the go command.
-func readFileURL(u *url.URL) ([]byte, error) {
-	p := filepath.FromSlash(u.Path)
-	data, err := os.ReadFile(p)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, &proxyenv.StatusError{URL: u.Redacted(), Status: http.StatusText(http.StatusNotFound), StatusCode: http.StatusNotFound, Err: err}
-	case errors.Is(err, fs.ErrPermission):
-		return nil, &proxyenv.StatusError{URL: u.Redacted(), Status: http.StatusText(http.StatusForbidden), StatusCode: http.StatusForbidden, Err: err}
-	}
-	return data, err
-}
-
-// checkZip checks that every file of a module zip lies under
-// "<path>@<version>/", as the go command does before hashing it.
-func checkZip(path, version string, data []byte) error {
-	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return err
-	}
-	prefix := path + "@" + version + "/"
-	for _, zf := range z.File {
-		if !strings.HasPrefix(zf.Name, prefix) {
-			return fmt.Errorf("zip for %s has unexpected file %s", prefix[:len(prefix)-1], zf.Name)
-		}
-	}
-	return nil
-}
-
-// hashZipData is dirhash.HashZip over an in-memory zip.
-func hashZipData(data []byte) (string, error) {
-	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return "", err
-	}
-	var files []string
-	byName := map[string]*zip.File{}
-	for _, zf := range z.File {
-		files = append(files, zf.Name)
-		byName[zf.Name] = zf
-	}
-	return dirhash.Hash1(files, func(name string) (io.ReadCloser, error) {
-		zf, ok := byName[name]
-		if !ok {
-			return nil, fmt.Errorf("file %q not found in zip", name)
-		}
-		return zf.Open()
-	})
-}
-
-// writeFile stores one version file in the download cache layout under
-// f.Dir and returns its name.
-func (f *Fetcher) writeFile(mod, version, ext string, data []byte) (string, error) {
-	encPath, err := module.EscapePath(mod)
-	if err != nil {
-		return "", err
-	}
-	encVer, err := module.EscapeVersion(version)
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(f.Dir, "cache", "download", filepath.FromSlash(encPath), "@v")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	name := filepath.Join(dir, encVer+ext)
-	return name, writeFileAtomic(name, data)
-}
-
-// writeFileAtomic writes data to a temporary file beside name and renames
-// it into place, so a reader never sees a partial file.
-func writeFileAtomic(name string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), filepath.Base(name)+".tmp*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
 }
 
 // sumDBState is one checksum database as a run of the go command knows
@@ -574,8 +416,7 @@ type sumDBState struct {
 	err   error
 }
 
-// find locates the database once, like the go command; a failure caused
-// by the caller's context is not remembered, so a later call tries again.
+// find locates the database once, like the go command.
 func (db *sumDBState) find(ctx context.Context, f *Fetcher, route *proxyenv.Route) (*url.URL, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -583,10 +424,13 @@ func (db *sumDBState) find(ctx context.Context, f *Fetcher, route *proxyenv.Rout
 		return db.base, db.err
 	}
 	base, err := proxyenv.FindSumDB(ctx, route, func(ctx context.Context, u *url.URL) error {
-		_, err := f.read(ctx, u, 0)
+		_, err := f.read(ctx, u, "checksum database answer", maxSumDB)
 		return err
 	})
-	if err != nil && ctx.Err() != nil {
+	// A failure is remembered for a run (Run), never longer: a long-lived
+	// Fetcher asks again, so a transient 503 does not stick. A failure
+	// caused by the caller's context is never remembered.
+	if err != nil && (ctx.Err() != nil || !f.Run) {
 		return nil, err
 	}
 	db.found, db.base, db.err = true, base, err
@@ -656,7 +500,11 @@ func (f *Fetcher) sumDB(dec *proxyenv.SumDBDecision) *sumDBState {
 	db, ok := f.dbs[key]
 	if !ok {
 		db = &sumDBState{name: dec.DB.Name}
-		db.ops = &sumOps{f: f, key: key, config: map[string][]byte{}, cache: map[string][]byte{}}
+		db.ops = &sumOps{f: f, key: key, config: map[string][]byte{}, cache: map[string][]byte{}, configDir: f.SumDBDir}
+		if f.Dir != "" {
+			// The go command keeps tiles and lookups in the module cache.
+			db.ops.cacheDir = filepath.Join(f.Dir, "cache", "download", "sumdb")
+		}
 		f.dbs[key] = db
 	}
 	return db
@@ -693,6 +541,11 @@ type sumOps struct {
 	f   *Fetcher
 	key string
 
+	// configDir and cacheDir, when set, hold the signed tree head and the
+	// tiles and records on disk (see sumdbcache.go) instead of config and
+	// cache.
+	configDir, cacheDir string
+
 	mu     sync.Mutex
 	config map[string][]byte
 	cache  map[string][]byte
@@ -708,7 +561,7 @@ type callOps struct {
 }
 
 func (o *callOps) ReadRemote(p string) ([]byte, error) {
-	return o.f.read(o.ctx, joinURL(o.base, p), 0)
+	return o.f.read(o.ctx, joinURL(o.base, p), "checksum database answer", maxSumDB)
 }
 
 // SecurityError records what the go command stops on; the lookup in
@@ -723,6 +576,9 @@ func (o *sumOps) ReadConfig(file string) ([]byte, error) {
 	if file == "key" {
 		return []byte(o.key), nil
 	}
+	if o.configDir != "" {
+		return o.readConfigFile(file)
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return append([]byte(nil), o.config[file]...), nil
@@ -731,6 +587,9 @@ func (o *sumOps) ReadConfig(file string) ([]byte, error) {
 func (o *sumOps) WriteConfig(file string, old, new []byte) error {
 	if file == "key" {
 		return errors.New("cannot write key")
+	}
+	if o.configDir != "" {
+		return o.writeConfigFile(file, old, new)
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -742,6 +601,9 @@ func (o *sumOps) WriteConfig(file string, old, new []byte) error {
 }
 
 func (o *sumOps) ReadCache(file string) ([]byte, error) {
+	if o.cacheDir != "" {
+		return o.readCacheFile(file)
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if b, ok := o.cache[file]; ok {
@@ -751,6 +613,10 @@ func (o *sumOps) ReadCache(file string) ([]byte, error) {
 }
 
 func (o *sumOps) WriteCache(file string, data []byte) {
+	if o.cacheDir != "" {
+		o.writeCacheFile(file, data)
+		return
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.cache[file] = append([]byte(nil), data...)

@@ -140,32 +140,36 @@ type queryRun struct {
 	// version (ignoring retractions) says which versions are retracted.
 	checked    bool
 	retractedF func(string) bool
+	// latestGoMod is the go.mod the retraction check read (nil if none):
+	// its retractions and deprecation apply to the whole module.
+	latestGoMod []byte
 }
 
+// A goModResult is a go.mod fetch remembered for a run, error included.
 type goModResult struct {
 	gm  *goModFile
 	err error
 }
 
 // goMod fetches (once) and verifies the go.mod of version.
-func (q *queryRun) goMod(ctx context.Context, version string) (*goModFile, error) {
+func (q *queryRun) goMod(ctx context.Context, version string) *goModResult {
 	r, ok := q.gomods[version]
 	if !ok {
 		r = &goModResult{}
 		r.gm, r.err = q.f.getGoMod(ctx, q.route, version)
 		q.gomods[version] = r
 	}
-	return r.gm, r.err
+	return r
 }
 
 // hasGoMod reports whether version has a go.mod of its own rather than the
 // one a proxy synthesizes for a pre-modules version ("module <path>\n").
 func (q *queryRun) hasGoMod(ctx context.Context, version string) (bool, error) {
-	gm, err := q.goMod(ctx, version)
-	if err != nil {
-		return false, err
+	r := q.goMod(ctx, version)
+	if r.err != nil {
+		return false, r.err
 	}
-	return !bytes.Equal(gm.data, []byte("module "+modfile.AutoQuote(q.route.Module)+"\n")), nil
+	return !bytes.Equal(r.gm.data, []byte("module "+modfile.AutoQuote(q.route.Module)+"\n")), nil
 }
 
 func (f *Fetcher) newQueryRun(route *proxyenv.Route) *queryRun {
@@ -205,9 +209,11 @@ func (q *queryRun) source(s proxyenv.Step) source {
 // none, for latest, the source's @latest and then its newest untagged
 // version. It returns the version and its .info from the same source, and
 // the go.mod the retraction check fetched when it is that version's.
-func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (version string, info []byte, gm *goModFile, gmErr error, err error) {
+func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (resolved, error) {
 	mod := q.route.Module
-	err = proxyenv.Walk(ctx, q.route, func(ctx context.Context, s proxyenv.Step) error {
+	var version string
+	var info []byte
+	err := proxyenv.Walk(ctx, q.route, func(ctx context.Context, s proxyenv.Step) error {
 		if s.Action == proxyenv.ActionDirect {
 			return &module.ModuleError{Path: mod, Version: vq.query, Err: ErrDirectUnsupported}
 		}
@@ -262,6 +268,11 @@ func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (version strin
 			v, err := src.latestVersion(ctx)
 			switch {
 			case err == nil:
+				// The go command stops on a @latest answer that is not a
+				// semantic version (such as "master") before using it.
+				if !semver.IsValid(v) {
+					return &module.ModuleError{Path: mod, Version: v, Err: errors.New("unexpected invalid semantic version")}
+				}
 				if !q.retracted(ctx, v) {
 					pick = v
 				}
@@ -280,12 +291,17 @@ func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (version strin
 		return nil
 	})
 	if err != nil {
-		return "", nil, nil, nil, err
+		return resolved{}, err
 	}
-	if r, ok := q.gomods[version]; ok {
-		gm, gmErr = r.gm, r.err
-	}
-	return version, info, gm, gmErr, nil
+	return resolved{version: version, info: info, goMod: q.gomods[version]}, nil
+}
+
+// resolved is a resolved query: the version, its .info, and its go.mod
+// when the query already fetched it (nil otherwise).
+type resolved struct {
+	version string
+	info    []byte
+	goMod   *goModResult
 }
 
 // statExact walks the route for the .info of an exact version, asking each
@@ -318,10 +334,11 @@ func (q *queryRun) retracted(ctx context.Context, v string) bool {
 		nested.srcs, nested.gomods = q.srcs, q.gomods
 		nested.checked = true // the nested query ignores retractions
 		nested.retractedF = q.retractedF
-		latest, _, _, _, err := nested.resolve(ctx, &versionQuery{query: "latest", mayUseLatest: true})
+		latest, err := nested.resolve(ctx, &versionQuery{query: "latest", mayUseLatest: true})
 		if err == nil {
-			if gm, err := q.goMod(ctx, latest); err == nil {
-				q.retractedF = retractions(gm.data)
+			if r := q.goMod(ctx, latest.version); r.err == nil {
+				q.retractedF = retractions(r.gm.data)
+				q.latestGoMod = r.gm.data
 			}
 		}
 	}
@@ -425,7 +442,7 @@ func (p *proxySource) versions(ctx context.Context, prefix string) ([]string, er
 	u, err := proxyenv.ProxyFileURL(p.base, p.mod, "@v/list")
 	var data []byte
 	if err == nil {
-		data, err = p.f.read(ctx, u, 0)
+		data, err = p.f.read(ctx, u, "version list", maxList)
 	}
 	if err != nil {
 		r.err = &module.ModuleError{Path: p.mod, Err: err}
@@ -494,7 +511,7 @@ func (p *proxySource) getInfo(ctx context.Context, version string) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	return p.f.read(ctx, u, 0)
+	return p.f.read(ctx, u, "info", maxInfo)
 }
 
 // statInfo fetches the .info of a version as written and checks only
@@ -520,7 +537,16 @@ func (p *proxySource) stat(ctx context.Context, version string) ([]byte, error) 
 	if r, ok := p.infos[version]; ok {
 		return r.data, r.err
 	}
+	// The go command reads a cached .info before asking the proxy, and
+	// caches what the proxy answers (ignoring write failures, as it does).
+	if _, data, err := p.f.readCachedInfo(p.mod, version); err == nil {
+		p.infos[version] = infoResult{data: data}
+		return data, nil
+	}
 	data, err := p.rawStat(ctx, version)
+	if err == nil {
+		p.f.writeInfo(ctx, p.mod, version, data)
+	}
 	p.infos[version] = infoResult{data, err}
 	return data, err
 }
@@ -544,7 +570,7 @@ func (p *proxySource) atLatest(ctx context.Context) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	data, err := p.f.read(ctx, u, 0)
+	data, err := p.f.read(ctx, u, "@latest answer", maxInfo)
 	if err != nil {
 		return nil, "", &module.ModuleError{Path: p.mod, Err: err}
 	}
