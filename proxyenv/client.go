@@ -306,6 +306,11 @@ func (c *Client) DirectClient(modulePath string) (*Client, string) {
 	return c, ""
 }
 
+// Insecure returns the client the go command uses for the direct
+// (version control) lookups of paths GOINSECURE matches; see
+// [Client.DirectClient].
+func (c *Client) Insecure() *Client { return c.insecureC }
+
 // Wait waits for background work that requests started, such as the
 // "git credential approve" the go command runs after a successful request
 // with GOAUTH=git credentials.

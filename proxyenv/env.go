@@ -443,7 +443,10 @@ func Load(opts LoadOptions) (*Env, error) {
 	e.GOAUTH, e.Sources["GOAUTH"] = resolved(get("GOAUTH"), "netrc", "")
 	e.GOVCS, e.Sources["GOVCS"] = resolved(get("GOVCS"), "", "")
 	// The other plainly configured variables "go env" prints.
-	for _, name := range [...]string{"GO111MODULE", "GOBIN", "GOFLAGS", "GOTMPDIR", "GOTOOLCHAIN"} {
+	// GOPATH and GOMODCACHE are recorded as set (environment, then go env
+	// files) for callers that resolve the module cache; the go command's
+	// computed defaults for them are not modelled.
+	for _, name := range [...]string{"GO111MODULE", "GOBIN", "GOFLAGS", "GOTMPDIR", "GOTOOLCHAIN", "GOPATH", "GOMODCACHE"} {
 		e.Sources[name] = get(name)
 	}
 	// GODEBUG can only be set in the process environment.

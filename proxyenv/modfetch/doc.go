@@ -39,8 +39,22 @@
 // their cause (a *url.Error with Op "read", so errors.Is sees
 // context.Canceled). Errors carry the go command's texts, wrapped in
 // [module.ModuleError] values, and TLS failures keep their *trust.Error
-// classification (errors.As). Routes that reach "direct" fail with
-// [ErrDirectUnsupported].
+// classification (errors.As).
+//
+// # Direct mode
+//
+// A route step "direct" (GOPROXY=direct, the tail of the default list, or
+// a GONOPROXY/GOPRIVATE match) fetches from the module's origin as the go
+// command does, with package [github.com/modnet/modnet/proxyenv/vcs]:
+// go-get discovery through the client (a failure there is "not found",
+// so ',' moves on), GOVCS, a "mod" server used as a module proxy, and git
+// with a bare repository per remote in Dir/cache/vcs, the go command's
+// layout. Versions, pseudo-versions, go.mod files and zips are the go
+// command's, so Sum and GoModSum match. By default git gets the roots,
+// HTTP proxy and credentials of the client, scoped to the repository
+// ([vcs.NewGitEnv]); [Fetcher.PlainGit] runs it with GitEnv alone, like
+// the go command. Call [Fetcher.Close] to remove the private files this
+// leaves outside Dir.
 //
 // # Tested against the go command
 //

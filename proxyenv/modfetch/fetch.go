@@ -20,10 +20,6 @@ import (
 	"golang.org/x/mod/sumdb/dirhash"
 )
 
-// ErrDirectUnsupported is the error of a route step that would fetch a
-// module directly from its version control system, which a [Fetcher] does
-// not do. It ranks like any direct error in [proxyenv.Walk].
-var ErrDirectUnsupported = errors.New("direct (version control) fetching is not supported by modnet: use a module proxy")
 
 // A Fetcher downloads module versions from module proxies the way
 // "go mod download" does: per file it walks the module's [proxyenv.Route] (the
@@ -36,6 +32,8 @@ var ErrDirectUnsupported = errors.New("direct (version control) fetching is not 
 // head in memory, like one run of the go command. It is safe for
 // concurrent use.
 type Fetcher struct {
+	direct directState // direct-mode lookups, see direct.go
+
 	// Client makes the requests. It must not be nil.
 	Client *proxyenv.Client
 	// Dir, if non-empty, is a module cache (the go command's GOMODCACHE;
@@ -58,6 +56,20 @@ type Fetcher struct {
 	// redacted URL, and after it with the outcome, like the go command's -x
 	// "# get" lines.
 	Trace func(line string)
+	// GitEnv is the environment git runs with for direct (version
+	// control) fetches, in [os/exec.Cmd] Env form. Nil means the current
+	// process environment, as the go command runs git.
+	GitEnv []string
+	// PlainGit runs git with GitEnv alone, exactly as the go command does.
+	// By default modnet adds, scoped to each repository URL and never on
+	// a command line, the roots, HTTP proxy and credentials its own
+	// client uses ([vcs.NewGitEnv]), so that git trusts what Go trusts.
+	PlainGit bool
+	// GoVersion is the go release whose rules apply to module zips made
+	// from version control (a go.mod asking for a newer Go is refused, as
+	// that go command refuses it). Empty means the release this program
+	// was built with.
+	GoVersion string
 	// Run makes the Fetcher remember, for its lifetime, what each proxy
 	// answered for each module — version lists, .info, go.mod and zip
 	// files, errors included — as one run of the go command does, so that several
@@ -372,19 +384,22 @@ func (f *Fetcher) get(ctx context.Context, route *proxyenv.Route, version, ext s
 	var got []byte
 	err = proxyenv.Walk(ctx, route, func(ctx context.Context, s proxyenv.Step) error {
 		stepErr := func(err error) error { return moduleErr(route.Module, version, err) }
+		var data []byte
+		source := "direct"
 		if s.Action == proxyenv.ActionDirect {
-			return stepErr(ErrDirectUnsupported)
+			data, err = f.directFile(ctx, route.Module, version, ext)
+		} else {
+			source = s.Entry.URL.Redacted()
+			var u *url.URL
+			if u, err = proxyenv.ProxyFileURL(s.Entry.URL, route.Module, file); err == nil {
+				data, err = f.read(ctx, u, what, limit)
+			}
 		}
-		u, err := proxyenv.ProxyFileURL(s.Entry.URL, route.Module, file)
-		if err != nil {
-			return stepErr(err)
-		}
-		data, err := f.read(ctx, u, what, limit)
 		if err != nil {
 			return stepErr(err)
 		}
 		if check != nil {
-			if err := check(data, s.Entry.URL.Redacted()); err != nil {
+			if err := check(data, source); err != nil {
 				return stepErr(err)
 			}
 		}

@@ -196,7 +196,10 @@ type source interface {
 // source returns the cached state of a route step's source.
 func (q *queryRun) source(s proxyenv.Step) source {
 	src, ok := q.srcs[s.Index]
-	if !ok {
+	if !ok && s.Action == proxyenv.ActionDirect {
+		src = &directSource{f: q.f, mod: q.route.Module}
+		q.srcs[s.Index] = src
+	} else if !ok {
 		src = &proxySource{f: q.f, base: s.Entry.URL, mod: q.route.Module, infos: map[string]infoResult{}, lists: map[string]listResult{}}
 		q.srcs[s.Index] = src
 	}
@@ -214,9 +217,6 @@ func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (resolved, err
 	var version string
 	var info []byte
 	err := proxyenv.Walk(ctx, q.route, func(ctx context.Context, s proxyenv.Step) error {
-		if s.Action == proxyenv.ActionDirect {
-			return &module.ModuleError{Path: mod, Version: vq.query, Err: ErrDirectUnsupported}
-		}
 		src := q.source(s)
 		list, err := src.versions(ctx, vq.prefix)
 		if err != nil {
@@ -309,9 +309,6 @@ type resolved struct {
 func (q *queryRun) statExact(ctx context.Context, version string) ([]byte, error) {
 	var info []byte
 	err := proxyenv.Walk(ctx, q.route, func(ctx context.Context, s proxyenv.Step) error {
-		if s.Action == proxyenv.ActionDirect {
-			return &module.ModuleError{Path: q.route.Module, Version: version, Err: ErrDirectUnsupported}
-		}
 		data, err := q.source(s).stat(ctx, version)
 		if err != nil {
 			return err
@@ -367,12 +364,8 @@ func retractions(data []byte) func(version string) bool {
 // written, and if that fails, of its canonical form (which build metadata
 // does not change the meaning of).
 func (q *queryRun) queryExact(ctx context.Context, query string) (version string, info []byte, err error) {
-	mod := q.route.Module
 	canonical := module.CanonicalVersion(query)
 	err = proxyenv.Walk(ctx, q.route, func(ctx context.Context, s proxyenv.Step) error {
-		if s.Action == proxyenv.ActionDirect {
-			return &module.ModuleError{Path: mod, Version: query, Err: ErrDirectUnsupported}
-		}
 		src := q.source(s)
 		data, qerr := src.statInfo(ctx, query)
 		if qerr == nil {

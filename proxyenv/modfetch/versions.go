@@ -68,9 +68,6 @@ func (f *Fetcher) Versions(ctx context.Context, modulePath string) (*VersionList
 	}
 	var list []string
 	err = proxyenv.Walk(ctx, route, func(ctx context.Context, s proxyenv.Step) error {
-		if s.Action == proxyenv.ActionDirect {
-			return &module.ModuleError{Path: route.Module, Err: ErrDirectUnsupported}
-		}
 		l, err := q.source(s).versions(ctx, "")
 		list = l
 		return err

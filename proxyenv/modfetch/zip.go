@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,14 +212,17 @@ func (f *Fetcher) getZip(ctx context.Context, route *proxyenv.Route, version str
 		if fatal != nil {
 			return fatal
 		}
+		var err error
 		if s.Action == proxyenv.ActionDirect {
-			return module.VersionError(mv, ErrDirectUnsupported)
+			err = f.directZip(ctx, route.Module, version, writeErr{tmp})
+		} else {
+			var u *url.URL
+			if u, err = proxyenv.ProxyFileURL(s.Entry.URL, route.Module, file); err != nil {
+				return module.VersionError(mv, err)
+			}
+			err = f.copyBody(ctx, u, writeErr{tmp}, "zip", maxZipFile)
 		}
-		u, err := proxyenv.ProxyFileURL(s.Entry.URL, route.Module, file)
 		if err != nil {
-			return module.VersionError(mv, err)
-		}
-		if err := f.copyBody(ctx, u, writeErr{tmp}, "zip", maxZipFile); err != nil {
 			if _, serr := tmp.Seek(0, io.SeekStart); serr != nil {
 				fatal = serr
 			} else if terr := tmp.Truncate(0); terr != nil {
