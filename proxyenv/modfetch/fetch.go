@@ -20,7 +20,6 @@ import (
 	"golang.org/x/mod/sumdb/dirhash"
 )
 
-
 // A Fetcher downloads module versions from module proxies the way
 // "go mod download" does: per file it walks the module's [proxyenv.Route] (the
 // .info file, then .mod, then the checksum database when the route says
