@@ -61,6 +61,11 @@ type Options struct {
 	// unless AuthGoGet is set.
 	User, Password string
 	AuthGoGet      bool
+	// Root, if set, is an existing directory of repositories to serve
+	// (another Server's Root, say), so that several servers, each with
+	// its own request log, serve the same repositories. The repositories
+	// must not change while served.
+	Root string
 }
 
 // A Request is one request the server answered.
@@ -123,8 +128,12 @@ func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	git := Required(t)
 	dir := t.TempDir()
+	root := opts.Root
+	if root == "" {
+		root = filepath.Join(dir, "repos")
+	}
 	s := &Server{
-		Root:   filepath.Join(dir, "repos"),
+		Root:   root,
 		CA:     certmint.NewCA(t, "gitserver test CA"),
 		CAFile: filepath.Join(dir, "ca.pem"),
 		opts:   opts,
