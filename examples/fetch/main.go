@@ -25,9 +25,16 @@
 // a version prefix (v1, v1.2), a range (>v1.2.0, <=v1.4.0), "latest" or
 // "upgrade", resolved against the proxies' version lists with retractions
 // honoured as the go command does, or a revision (branch, commit), which
-// the proxies are asked for as written. When a
-// route reaches "direct" (version control), fetch reports an error for
-// that module instead of cloning a repository.
+// the proxies are asked for as written.
+//
+// A route that reaches "direct" (GOPRIVATE, GONOPROXY, GOPROXY=direct, the
+// tail of the default list) fetches from version control like the go
+// command: go-get discovery, GOVCS, then git, with a bare repository per
+// remote in the module cache's cache/vcs. Unlike the go command, git gets
+// the roots, HTTP proxy and credentials fetch itself uses, scoped to the
+// repository (-plaingit runs git with the process environment alone, as
+// the go command does). With -x, discovery requests and git command lines
+// are printed too, credentials redacted.
 package main
 
 import (
@@ -89,6 +96,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	trace := fs.Bool("x", false, "print each request to standard error")
 	workers := fs.Int("j", 16, "download up to `N` modules at once")
 	cacheRW := fs.Bool("modcacherw", false, "leave the unpacked module directories writable")
+	plainGit := fs.Bool("plaingit", false, "run git with the process environment alone, as the go command does (no modnet roots, proxy or credentials)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: fetch [-dir DIR] [-j N] [-modcacherw] [-x] MODULE@VERSION...\n")
 		fs.PrintDefaults()
@@ -151,6 +159,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *trace {
 		f.Trace = func(line string) { fmt.Fprintln(stderr, line) }
 	}
+	f.PlainGit = *plainGit
+	defer f.Close()
 
 	// Several modules at once, each module's requests in the go command's
 	// order (.info, .mod, checksum database, .zip).

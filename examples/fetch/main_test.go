@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/modnet/modnet/internal/gitserver"
 	"github.com/modnet/modnet/internal/gooracle"
 	"github.com/modnet/modnet/internal/modproxy"
 )
@@ -263,5 +264,74 @@ func TestFetchSameVersionTwiceMatchesGo(t *testing.T) {
 		if ours := slices.Sorted(slices.Values(s.Paths())); !slices.Equal(goPaths, ours) {
 			t.Errorf("%q: requests differ\ngo:    %q\nfetch: %q", args, goPaths, ours)
 		}
+	}
+}
+
+// TestFetchDirectBeyondGit fetches a private module from a git server that
+// needs credentials and presents a certificate from a private CA, with the
+// CA only in SSL_CERT_FILE and the credentials only in a netrc file named
+// by NETRC: the go command's git trusts neither, so "go mod download"
+// fails at git, while fetch gives git what Go trusts and succeeds with
+// the hashes the go command computes once git is configured by hand.
+func TestFetchDirectBeyondGit(t *testing.T) {
+	gooracle.Required(t)
+	gitserver.Required(t)
+	t.Parallel()
+	srv := gitserver.Start(t, gitserver.Options{User: "alice", Password: "git-s3cret"})
+	r := gitserver.NewRepo(t, filepath.Join(srv.Root, "corp.example/lib"))
+	r.Write("go.mod", "module corp.example/lib\n", "lib.go", "package lib\n")
+	r.Commit("first")
+	r.Tag("v1.0.0")
+	srv.GoGet("corp.example/lib", "corp.example/lib git https://corp.example/lib")
+
+	g := gooracle.New(t)
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		if k != "GIT_SSL_CAINFO" { // git is not told about the CA
+			g.Set(k, v)
+		}
+	}
+	g.Set("GOPRIVATE", "corp.example")
+	g.Set("GOPROXY", "off")
+	netrc := filepath.Join(t.TempDir(), "netrc")
+	if err := os.WriteFile(netrc, []byte("machine corp.example login alice password git-s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g.Set("NETRC", netrc)
+
+	goRes, _, err := g.ModDownload(context.Background(), "corp.example/lib@v1.0.0")
+	if err != nil || len(goRes) != 1 {
+		t.Fatal(err)
+	}
+	if goRes[0].Error == "" {
+		t.Fatalf("go mod download succeeded; the test expects git to fail without the CA: %+v", goRes[0])
+	}
+
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-x", "-modcacherw", "-dir", t.TempDir(), "corp.example/lib@v1.0.0"}, g.Getenv, &stdout, &stderr)
+	var res result
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil || code != 0 || res.Error != "" {
+		t.Fatalf("fetch: exit %d, %+v, %v\nstderr:\n%s", code, res, err, stderr.String())
+	}
+
+	// The go command, with git configured by hand, agrees on the hashes.
+	g.Set("GIT_SSL_CAINFO", srv.CAFile)
+	home, _ := g.Get("HOME")
+	if err := os.WriteFile(filepath.Join(home, ".netrc"), []byte("machine corp.example login alice password git-s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	goRes, _, err = g.ModDownload(context.Background(), "corp.example/lib@v1.0.0")
+	if err != nil || len(goRes) != 1 || goRes[0].Error != "" {
+		t.Fatalf("go mod download with git configured: %v %+v", err, goRes)
+	}
+	if res.Version != goRes[0].Version || res.Sum != goRes[0].Sum || res.GoModSum != goRes[0].GoModSum {
+		t.Errorf("fetch %s %s %s, go %s %s %s", res.Version, res.Sum, res.GoModSum, goRes[0].Version, goRes[0].Sum, goRes[0].GoModSum)
+	}
+	out := stdout.String() + stderr.String()
+	if !strings.Contains(out, "corp.example/lib?go-get=1") || !strings.Contains(out, "git") {
+		t.Errorf("-x output lacks the discovery request or git commands:\n%s", stderr.String())
+	}
+	if strings.Contains(out, "git-s3cret") {
+		t.Errorf("output contains the password:\n%s", out)
 	}
 }

@@ -221,6 +221,9 @@ func (f *Fetcher) gitEnv(ctx context.Context, repoURL string) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
+	if len(ge.Config) > 0 {
+		f.trace("# git config for %s: %s", redact.URL(repoURL), strings.Join(ge.Config, " "))
+	}
 	d := &f.direct
 	d.mu.Lock()
 	d.envs = append(d.envs, ge)

@@ -170,6 +170,16 @@ func NewGitEnv(ctx context.Context, repoURL string, opts GitEnvOptions) (_ *GitE
 		for _, c := range opts.Roots {
 			b.Write(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
 		}
+		// GIT_SSL_CAINFO overrides http.<url>.sslCAInfo, so a bundle the
+		// user gave git that way would hide ours: keep its certificates
+		// in ours (what worked for the go command's git still works) and
+		// take the variable out.
+		if v, ok := envValue(env, "GIT_SSL_CAINFO"); ok {
+			if v != "" {
+				b.Write(certificatePEM(v))
+			}
+			env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "GIT_SSL_CAINFO=") })
+		}
 		bundle = filepath.Join(g.Dir, "roots.pem")
 		if err := os.WriteFile(bundle, []byte(b.String()), 0o600); err != nil {
 			return fail("write CA bundle", err)
@@ -330,4 +340,25 @@ func envValue(env []string, key string) (string, bool) {
 func setEnv(env []string, key, value string) []string {
 	env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
 	return append(env, key+"="+value)
+}
+
+// certificatePEM returns the CERTIFICATE blocks of the PEM file name, or
+// nothing if it cannot be read (git would fail on it too).
+func certificatePEM(name string) []byte {
+	data, err := os.ReadFile(name)
+	if err != nil || len(data) > 64<<20 {
+		return nil
+	}
+	var out []byte
+	for len(data) > 0 {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			break
+		}
+		if b.Type == "CERTIFICATE" {
+			out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: b.Bytes})...)
+		}
+	}
+	return out
 }

@@ -8,9 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/modnet/modnet/internal/certmint"
 	"github.com/modnet/modnet/internal/gitserver"
 	"github.com/modnet/modnet/netrcauth"
 	"github.com/modnet/modnet/proxyenv/vcs"
@@ -164,5 +166,41 @@ func TestGitEnvCredentials(t *testing.T) {
 	defer ge2.Close()
 	if ge2.Dir != "" || len(ge2.Config) != 0 {
 		t.Errorf("GitEnv for an http URL = %+v, want no credentials", ge2)
+	}
+}
+
+// TestGitEnvKeepsGitSSLCAInfo checks that a GIT_SSL_CAINFO bundle, which
+// would override the scoped sslCAInfo, is folded into the bundle and
+// taken out of the environment.
+func TestGitEnvKeepsGitSSLCAInfo(t *testing.T) {
+	t.Parallel()
+	gitCA := certmint.NewCA(t, "git's own CA")
+	goCA := certmint.NewCA(t, "Go's CA")
+	file := filepath.Join(t.TempDir(), "git-ca.pem")
+	gitCA.WriteCertPEM(t, file)
+	ge, err := vcs.NewGitEnv(context.Background(), "https://git.corp.example/repo", vcs.GitEnvOptions{
+		Env:   []string{"PATH=/bin", "GIT_SSL_CAINFO=" + file},
+		Roots: []*x509.Certificate{goCA.Cert},
+		Dir:   t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ge.Close()
+	for _, kv := range ge.Env {
+		if strings.HasPrefix(kv, "GIT_SSL_CAINFO=") {
+			t.Errorf("GitEnv kept %s, which would override the scoped sslCAInfo", kv)
+		}
+	}
+	bundle, err := os.ReadFile(filepath.Join(ge.Dir, "roots.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(bundle)
+	for _, ca := range []*certmint.CA{gitCA, goCA} {
+		if !slices.ContainsFunc(pool.Subjects(), func(s []byte) bool { return string(s) == string(ca.Cert.RawSubject) }) {
+			t.Errorf("bundle lacks %s", ca.Cert.Subject.CommonName)
+		}
 	}
 }
