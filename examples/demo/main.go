@@ -1,13 +1,17 @@
-// Command demo shows modnet solving the three problems that stop most
-// teams with private Go modules, offline, in a few seconds:
+// Command demo shows modnet solving the problems that stop most teams
+// with private Go modules, offline, in a few seconds:
 //
 //  1. GOPRIVATE silently routes private modules around the company proxy;
 //  2. a TLS-inspecting corporate proxy makes every https fetch fail with
 //     "x509: certificate signed by unknown authority";
-//  3. the private module proxy wants credentials.
+//  3. the private module proxy wants credentials;
+//  4. a private module fetched straight from the company's git host, where
+//     the go command's git trusts neither the inspection root nor Go's
+//     settings (this step needs git installed).
 //
 // It starts, in this process and on 127.0.0.1 only, a private CA, a module
-// proxy that requires credentials, and a TLS-inspecting HTTP proxy; shows
+// proxy that requires credentials, a git host (git http-backend) and a
+// TLS-inspecting HTTP proxy; shows
 // each failure as modnet classifies it, with its hint; then applies the fix
 // through modnet's API and shows the download succeeding.
 //
@@ -37,6 +41,9 @@ const (
 	modPath    = "corp.example/platform/hello"
 	modVersion = "v1.4.2"
 	proxyHost  = "goproxy.corp.example"
+
+	gitModule  = "git.corp.example/platform/tools"
+	gitVersion = "v0.3.0"
 )
 
 func main() {
@@ -52,6 +59,7 @@ type world struct {
 	httpsProxy  string // what HTTPS_PROXY says
 	inspectRoot string // file holding the inspecting proxy's root CA
 	dir         string // scratch directory
+	gitErr      error  // why the git host could not be set up (no git installed)
 	stop        []func()
 }
 
@@ -96,9 +104,27 @@ func setup() (*world, error) {
 	}
 	upRoots := x509.NewCertPool()
 	upRoots.AddCert(corpCA.cert)
+	upstream := map[string]string{proxyHost + ":443": modAddr}
+
+	// The company's git host, with a go-get page for its module.
+	gitHost, _, _ := strings.Cut(gitModule, "/")
+	if gs, err := newGitServer(filepath.Join(dir, "git"), gitModule, gitVersion); err != nil {
+		w.gitErr = err
+	} else {
+		gitCert, err := corpCA.issue(gitHost)
+		if err != nil {
+			return nil, err
+		}
+		gitAddr, stopGit, err := serve(gs, &gitCert)
+		if err != nil {
+			return nil, err
+		}
+		w.stop = append(w.stop, stopGit)
+		upstream[gitHost+":443"] = gitAddr
+	}
 	ip := &inspectingProxy{
 		ca:       inspectCA,
-		upstream: map[string]string{proxyHost + ":443": modAddr},
+		upstream: upstream,
 		upRoots:  upRoots,
 		certs:    map[string]*tls.Certificate{},
 	}
@@ -226,7 +252,64 @@ func run(out io.Writer) error {
 		say("       %s", filepath.ToSlash(rel))
 	}
 	say("")
+
+	// Step 5: a private module straight from git.
+	if err := gitStep(ctx, w, pool, say); err != nil {
+		return err
+	}
+	say("")
 	say("Same rules as the go command, measured against it in modnet's tests. Next: go run ./examples/doctor <module>")
+	return nil
+}
+
+// gitStep fetches a private module from the company's git host through
+// the inspecting proxy: the go command's git, which sees neither the
+// inspection root nor Go's settings, fails; modnet gives git the roots and
+// proxy of its own client, scoped to the repository.
+func gitStep(ctx context.Context, w *world, pool *trust.Pool, say func(string, ...any)) error {
+	say("5. GOPRIVATE=git.corp.example — %s comes straight from git (direct mode):", gitModule)
+	if w.gitErr != nil {
+		say("   skipped: %v (install git to see this step)", w.gitErr)
+		return nil
+	}
+	repoURL := "https://" + gitModule
+	if msg := plainGit(repoURL, w.httpsProxy); msg != "" {
+		say("   the go command's git (process environment only): %s", msg)
+	}
+	env := &proxyenv.Env{
+		GOPROXY:     w.goproxyURL,
+		GOPRIVATE:   "git.corp.example",
+		GOSUMDB:     "sum.golang.org",
+		GOAUTH:      "off",
+		HTTPS_PROXY: w.httpsProxy,
+	}
+	c, err := env.Client(proxyenv.ClientOptions{Trust: pool})
+	if err != nil {
+		return err
+	}
+	dl := filepath.Join(w.dir, "modcache")
+	var gitConfig []string
+	f := &modfetch.Fetcher{Client: c, Dir: dl, Trace: func(line string) {
+		if strings.HasPrefix(line, "# git config") {
+			gitConfig = append(gitConfig, line)
+		}
+	}}
+	defer f.Close()
+	d, err := f.Download(ctx, gitModule, "latest")
+	if err != nil {
+		return err
+	}
+	say("   modnet: ok %s@%s  %s", d.Path, d.Version, d.Sum)
+	say("   git was given, scoped to %s and never on its command line:", repoURL)
+	for _, line := range gitConfig {
+		for _, kv := range strings.Fields(line) {
+			if strings.HasPrefix(kv, "http.") {
+				say("        %s", kv[:strings.IndexByte(kv, '=')])
+			}
+		}
+	}
+	say("   (the roots Go trusts, the inspection root included, and the HTTPS proxy; GitEnv")
+	say("   gives the same to a go command, Athens or goproxy: see proxyenv/vcs)")
 	return nil
 }
 
