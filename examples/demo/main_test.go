@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -23,6 +25,18 @@ func TestDemo(t *testing.T) {
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, got)
+		}
+	}
+	// Step 5 needs git: required in CI, skipped with a note locally.
+	if _, err := exec.LookPath("git"); err == nil || os.Getenv("CI") == "true" {
+		for _, want := range []string{
+			"the go command's git (process environment only): fatal: unable to access",
+			"modnet: ok git.corp.example/platform/tools@v0.3.0  h1:",
+			"http.https://git.corp.example/.sslCAInfo",
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("demo output lacks %q:\n%s", want, got)
+			}
 		}
 	}
 	if strings.Contains(got, "s3cret-demo-token") {
