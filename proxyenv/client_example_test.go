@@ -1,36 +1,11 @@
 package proxyenv_test
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"log"
 
 	"github.com/modnet/modnet/proxyenv"
-	"github.com/modnet/modnet/proxyenv/modfetch"
-	"github.com/modnet/modnet/trust"
 )
-
-// This is the README's quick start. It is compiled, not run: it would
-// reach the network.
-func ExampleFetcher_Download() {
-	ctx := context.Background()
-	env, err := proxyenv.FromEnvironment(nil) // GOPROXY & co. exactly as `go env` resolves them
-	if err != nil {
-		log.Fatal(err)
-	}
-	client, err := env.Client(proxyenv.ClientOptions{}) // trust, HTTP proxy, netrc/GOAUTH credentials
-	if err != nil {
-		log.Fatal(err)
-	}
-	d, err := (&modfetch.Fetcher{Client: client, Dir: "modcache"}).Download(ctx, "golang.org/x/mod", "latest")
-	if te := new(trust.Error); errors.As(err, &te) {
-		log.Fatalf("%s: %s", te.Kind, te.Hint) // why TLS failed and what to do about it
-	} else if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(d.Version, d.Zip, d.Sum)
-}
 
 // Route explains, without any I/O, what the go command would do for a
 // module path.
