@@ -78,9 +78,12 @@ type LintOptions struct {
 // grammar): keys split from their values across lines, login-only or
 // password-only entries, "default" (ignored, and a lone "default" ends the
 // file), comment lines that are live credentials, macdef bodies that swallow
-// the rest of the file, duplicates, machines with a scheme, and — for the
-// URLs in opts — entries that do not match because of a port.
-// Diagnostics are sorted by line. Lint never reports a password.
+// the rest of the file, duplicates, machines with a scheme, data that is
+// not netrc text at all (NUL bytes, invalid UTF-8, no netrc keyword) and —
+// for the URLs in opts — entries that do not match because of a port.
+// Diagnostics are sorted by line. Lint never reports a password. Its
+// memory use is proportional to the entries found, not to the size of
+// data.
 func Lint(data []byte, opts LintOptions) []Diagnostic {
 	l := &linter{firstLine: map[string]int{}}
 	var entries []Entry

@@ -38,7 +38,9 @@ type Entry struct {
 //
 // Entries are returned in file order, duplicates included; the go command
 // uses the first entry for a machine (see [Match]). Parse never fails: it is
-// as lenient as the go command. Use [Lint] to find what it ignored.
+// as lenient as the go command, also with binary data. Use [Lint] to find
+// what it ignored. Parse copies only the values it returns: its memory use
+// is proportional to the entries found, not to the size of data.
 func Parse(data []byte) []Entry {
 	var out []Entry
 	scanNetrc(data, func(e Entry) { out = append(out, e) }, nil)

@@ -103,8 +103,8 @@ func bundleOf(b *testing.B, n int) []byte {
 }
 
 // BenchmarkLoadPEM compares parsing a large PEM bundle with
-// x509.CertPool.AppendCertsFromPEM (x509), [ParseCertificates] (modnet)
-// and a whole [Config.Build] of the bundle as an extra source
+// x509.CertPool.AppendCertsFromPEM (x509), [ParseCertificates] (modnet),
+// the lenient reader of system bundle files (modnet-system) and a whole [Config.Build] of the bundle as an extra source
 // (modnet-build), which also de-duplicates and summarises every root.
 func BenchmarkLoadPEM(b *testing.B) {
 	for _, n := range []int{20000} {
@@ -123,6 +123,14 @@ func BenchmarkLoadPEM(b *testing.B) {
 				certs, err := ParseCertificates("bundle", data)
 				if err != nil || len(certs) != n {
 					b.Fatalf("ParseCertificates: %d certificates, %v", len(certs), err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("%d/modnet-system", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if certs, _ := lenientPEM("bundle", data); len(certs) != n {
+					b.Fatalf("lenientPEM: %d certificates", len(certs))
 				}
 			}
 		})

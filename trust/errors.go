@@ -298,7 +298,11 @@ func withRecord(r *connRecord) Option { return func(o *options) { o.rec = r } }
 // *Error, or returns nil for a nil err. If err already holds an *Error it
 // is returned. Certificate failures are diagnosed by re-verifying the
 // presented chain offline; the classification never depends on error
-// strings.
+// strings. What the handshake did is known only to requests made through
+// a [Transport] or [Probe]: there, any failure after the server asked for
+// a client certificate is [KindClientCertRequired], even when a TLS 1.3
+// server's refusal arrives as a reset connection; Classify on its own
+// recognises the certificate_required alert.
 func Classify(err error, opts ...Option) *Error {
 	if err == nil {
 		return nil

@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"bytes"
 	"crypto/x509"
 	"errors"
 	"os"
@@ -82,6 +83,17 @@ func FuzzLoadDirectory(f *testing.F) {
 func FuzzLenientPEM(f *testing.F) {
 	fuzzSeeds(f)
 	f.Add([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----xyz\n-----BEGIN CERTIFICATE-----\n"))
+	root, err := os.ReadFile(filepath.Join("testdata", "corp-root.pem"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	// Good blocks around a corrupt one, a block starting mid-line, and a
+	// block whose END line runs into the next BEGIN.
+	corrupt := []byte("-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n")
+	f.Add(append(append(append([]byte{}, root...), corrupt...), root...))
+	f.Add(append(append([]byte("junk "), root...), append([]byte("text "), root...)...))
+	f.Add(append(bytes.TrimSuffix(root, []byte("\n")), root...))
+	f.Add(append(append([]byte{}, root[:len(root)/2]...), root...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		certs, _ := lenientPEM("fuzz.pem", data)
 		want := x509.NewCertPool()

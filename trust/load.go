@@ -218,30 +218,50 @@ func (osFS) Readlink(name string) (string, error)       { return os.Readlink(nam
 // lenientPEM mirrors crypto/x509's AppendCertsFromPEM: it keeps every
 // parsable CERTIFICATE block without headers and reports, rather than
 // fails on, everything else. It is used for the system sources, where Go
-// itself is lenient.
+// itself is lenient. Blocks are found with pem.Decode itself, as
+// crypto/x509 finds them, so the certificates kept are exactly Go's.
 func lenientPEM(name string, data []byte) ([]*x509.Certificate, []skipped) {
 	var certs []*x509.Certificate
 	var skips []skipped
-	sc := pemScanner{data: data, line: 1}
-	for {
-		block, line, ok := sc.next()
-		if !ok {
+	off, line := 0, 1 // line is the line number at off
+	// ignored reports the "-----BEGIN" markers in data[from:to], which
+	// pem.Decode passed over, and advances the line count to to.
+	ignored := func(from, to int) {
+		for from < to {
+			i := bytes.Index(data[from:to], pemBegin)
+			if i < 0 {
+				break
+			}
+			line += bytes.Count(data[from:from+i], newline)
+			skips = append(skips, skipped{File: name, Line: line, Reason: "corrupt PEM block (ignored by Go)"})
+			from += i + len(pemBegin)
+		}
+		line += bytes.Count(data[from:to], newline)
+	}
+	for off < len(data) {
+		block, rest := pem.Decode(data[off:])
+		if block == nil {
+			ignored(off, len(data))
 			break
 		}
+		end := len(data) - len(rest)
+		// The block's own BEGIN line is the last one before its end.
+		begin := off + bytes.LastIndex(data[off:end], pemBegin)
+		ignored(off, begin)
+		blockLine := line
+		line += bytes.Count(data[begin:end], newline)
+		off = end
 		switch {
-		case block == nil:
-			skips = append(skips, skipped{File: name, Line: line, Reason: "corrupt PEM block (ignored by Go)"})
-			continue
 		case block.Type != "CERTIFICATE":
-			skips = append(skips, skipped{File: name, Line: line, Reason: blockReason(block.Type) + " (ignored by Go)"})
+			skips = append(skips, skipped{File: name, Line: blockLine, Reason: blockReason(block.Type) + " (ignored by Go)"})
 			continue
 		case len(block.Headers) > 0:
-			skips = append(skips, skipped{File: name, Line: line, Reason: "CERTIFICATE block with PEM headers (ignored by Go)"})
+			skips = append(skips, skipped{File: name, Line: blockLine, Reason: "CERTIFICATE block with PEM headers (ignored by Go)"})
 			continue
 		}
 		c, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			skips = append(skips, skipped{File: name, Line: line, Reason: "invalid certificate (ignored by Go): " + err.Error()})
+			skips = append(skips, skipped{File: name, Line: blockLine, Reason: "invalid certificate (ignored by Go): " + err.Error()})
 			continue
 		}
 		certs = append(certs, c)
@@ -269,7 +289,11 @@ func (s *pemScanner) next() (block *pem.Block, line int, ok bool) {
 	start := s.off + i
 	s.line += bytes.Count(s.data[s.off:start], newline)
 	line = s.line
-	block, after := decodeFirst(s.data[start:])
+	var after []byte
+	// pem.Decode takes a block only where "-----BEGIN" starts a line.
+	if start == 0 || s.data[start-1] == '\n' {
+		block, after = decodeFirst(s.data[start:])
+	}
 	if block == nil {
 		s.off = start + len(pemBegin) // no newline in the marker
 		return nil, line, true

@@ -62,6 +62,27 @@ func (p *Pool) Roots() []*x509.Certificate {
 // *[LoadError] (several are joined with errors.Join), and no pool is
 // built.
 func (c *Config) Build() (*Pool, error) {
+	p, errs := c.build()
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return p, nil
+}
+
+// Report reads every source of c as [Config.Build] does and returns the
+// report of what it found — also when Build would fail, in which case the
+// failing sources have status error and say why. Like Build, it makes no
+// network connection: the warnings (a missing SSL_CERT_FILE, unreadable
+// or unusable CA files, expired roots, ...) are known from the files
+// alone.
+func (c *Config) Report() *Report {
+	p, _ := c.build()
+	return p.report
+}
+
+// build loads every source; the pool is complete even when errs is not
+// empty, for the report's sake.
+func (c *Config) build() (*Pool, []error) {
 	p := &Pool{goos: c.goos(), osRel: c.OSRelease, now: c.Now}
 	if p.now == nil {
 		p.now = time.Now
@@ -81,9 +102,11 @@ func (c *Config) Build() (*Pool, error) {
 	b.loadFallback()
 	if err := b.loadClientCert(); err != nil {
 		errs = append(errs, err)
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		name := c.ClientCertFile
+		if c.ClientCertPEM != nil || c.ClientKeyPEM != nil || name == "" {
+			name = "ClientCertPEM"
+		}
+		rep.Sources = append(rep.Sources, &SourceReport{Kind: SourceClientCert, Name: name, Status: StatusError, Error: err.Error()})
 	}
 	if p.roots == nil {
 		p.roots = x509.NewCertPool()
@@ -98,7 +121,7 @@ func (c *Config) Build() (*Pool, error) {
 	if rep.Total == 0 && !p.platform {
 		rep.warn(WarnNoRoots, "no trusted roots were loaded: every TLS connection will fail with unknown-authority; install your distribution's ca-certificates package, add a CA source, or enable the Mozilla fallback")
 	}
-	return p, nil
+	return p, errs
 }
 
 type builder struct {

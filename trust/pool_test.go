@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -395,5 +396,35 @@ func TestPoolRoots(t *testing.T) {
 	}
 	if (*Pool)(nil).Roots() != nil {
 		t.Error("nil Pool: Roots() != nil")
+	}
+}
+
+// TestConfigReport checks that the report, warnings included, is
+// available without a network and even when Build fails.
+func TestConfigReport(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := &Config{GOOS: "linux", SSLCertFile: filepath.Join(dir, "typo.pem"), SSLCertDir: dir,
+		Extra:          []Source{{Path: filepath.Join(dir, "missing-extra.pem")}},
+		ClientCertFile: filepath.Join(dir, "client.pem"), ClientKeyFile: filepath.Join(dir, "client.key")}
+	if _, err := cfg.Build(); err == nil {
+		t.Fatal("Build succeeded with a missing extra source")
+	}
+	r := cfg.Report()
+	var codes []WarningCode
+	for _, w := range r.Warnings {
+		codes = append(codes, w.Code)
+	}
+	if !slices.Contains(codes, WarnCertFileMissing) || !slices.Contains(codes, WarnNoRoots) {
+		t.Errorf("warnings = %v, want %s and %s", codes, WarnCertFileMissing, WarnNoRoots)
+	}
+	failed := map[SourceKind]bool{}
+	for _, s := range r.Sources {
+		if s.Status == StatusError && s.Error != "" {
+			failed[s.Kind] = true
+		}
+	}
+	if !failed[SourceExtraFile] || !failed[SourceClientCert] {
+		t.Errorf("sources %+v, want the extra file and the client certificate with status error", r.Sources)
 	}
 }

@@ -280,7 +280,8 @@ type PoolSource interface {
 // an *[Error] (errors.As works through the *url.Error http.Client adds).
 // When the source's pool changes, the next request builds a new inner
 // transport and the old one's idle connections are closed; requests in
-// flight finish on the old one. It is safe for concurrent use. The zero
+// flight finish on the old one, and [Transport.CloseIdleConnections]
+// still reaches the connections they leave idle there. It is safe for concurrent use. The zero
 // Transport is not usable: create one with [NewTransport].
 type Transport struct {
 	src      PoolSource
