@@ -536,7 +536,7 @@ func (e *ChecksumError) Error() string {
 
 // sumOps is the state of one checksum database shared by a Fetcher's
 // lookups: the signed tree head ("config") and the tiles and records
-// fetched ("cache"), in memory.
+// fetched ("cache"), on disk (SumDBDir, Dir) or in memory.
 type sumOps struct {
 	f   *Fetcher
 	key string
@@ -619,8 +619,20 @@ func (o *sumOps) WriteCache(file string, data []byte) {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	// Bounded: beyond maxSumCache entries an arbitrary one is dropped
+	// (and fetched again if needed).
+	if len(o.cache) >= maxSumCache {
+		for k := range o.cache {
+			delete(o.cache, k)
+			break
+		}
+	}
 	o.cache[file] = append([]byte(nil), data...)
 }
+
+// maxSumCache bounds the tiles and records a Fetcher without Dir keeps in
+// memory per checksum database (about 32 MiB of 8 KiB tiles).
+const maxSumCache = 4096
 
 func (o *sumOps) Log(string) {}
 

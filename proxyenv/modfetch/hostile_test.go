@@ -125,14 +125,14 @@ func TestGzipInfoBombRefused(t *testing.T) {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	io.WriteString(zw, `{"Version":"v1.0.0","Time":"2024-01-02T03:04:05Z","X":"`)
-	io.CopyN(zw, zeroReader{}, 64<<20)
+	io.CopyN(zw, zeroReader{}, 16<<20)
 	io.WriteString(zw, `"}`)
 	zw.Close()
 	h.answers["/example.com/m/@v/v1.0.0.info"].Store(&answer{status: 200, header: http.Header{"Content-Encoding": {"gzip"}, "Content-Type": {"application/json"}}, body: buf.Bytes()})
 	dir := t.TempDir()
 	d, err := h.fetcher(t, dir).DownloadMod(context.Background(), "example.com/m", "v1.0.0")
 	if !errors.Is(err, modfetch.ErrTooLarge) {
-		t.Errorf("DownloadMod with a .info inflating to 64 MiB: %v, want ErrTooLarge", err)
+		t.Errorf("DownloadMod with a .info inflating to 16 MiB: %v, want ErrTooLarge", err)
 	}
 	checkOutcome(t, dir, d, err)
 	if _, err := os.Stat(filepath.Join(dir, "cache", "download", "example.com", "m", "@v", "v1.0.0.info")); err == nil {
