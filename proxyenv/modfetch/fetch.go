@@ -461,15 +461,16 @@ func (f *Fetcher) checkSum(ctx context.Context, route *proxyenv.Route, mod, vers
 		return "", fail(proxyenv.ErrSumDBOff)
 	}
 	db := f.sumDB(dec)
-	base, err := db.find(ctx, f, route)
-	if err != nil {
-		return "", fail(fmt.Errorf("%s@%s: %w", mod, version, err))
-	}
 	// A client per lookup carries this call's context; the signed tree
 	// head, tiles and lookups it fetches are shared through db.ops, so a
 	// record is still fetched once per Fetcher, as in one go command run.
-	ops := &callOps{sumOps: db.ops, ctx: ctx, base: base}
+	// The database is found only when the lookup needs the network, as in
+	// the go command: a lookup answered from the cache makes no request.
+	ops := &callOps{sumOps: db.ops, ctx: ctx, db: db, route: route}
 	lines, err := sumdb.NewClient(ops).Lookup(mod, version)
+	if ops.findErr != nil {
+		return "", fail(fmt.Errorf("%s@%s: %w", mod, version, ops.findErr))
+	}
 	if err == nil && ops.security != "" {
 		err = errors.New(ops.security)
 	}
@@ -556,12 +557,19 @@ type sumOps struct {
 type callOps struct {
 	*sumOps
 	ctx      context.Context
-	base     *url.URL
+	db       *sumDBState
+	route    *proxyenv.Route
+	findErr  error // finding the database failed
 	security string
 }
 
 func (o *callOps) ReadRemote(p string) ([]byte, error) {
-	return o.f.read(o.ctx, joinURL(o.base, p), "checksum database answer", maxSumDB)
+	base, err := o.db.find(o.ctx, o.f, o.route)
+	if err != nil {
+		o.findErr = err
+		return nil, err
+	}
+	return o.f.read(o.ctx, joinURL(base, p), "checksum database answer", maxSumDB)
 }
 
 // SecurityError records what the go command stops on; the lookup in
