@@ -119,12 +119,13 @@ func (f *Fetcher) queryRunFor(route *proxyenv.Route) *queryRun {
 type Download struct {
 	Path    string
 	Version string
-	// Info, GoMod and Zip are the files written under Fetcher.Dir (empty
-	// when Dir is empty).
+	// Info, GoMod and Zip are the files in the module cache Fetcher.Dir,
+	// downloaded or found there (empty when Dir is empty).
 	Info, GoMod, Zip string
 	// Query is the query that chose Version ("latest"), or "".
 	Query string `json:",omitempty"`
-	// InfoData and GoModData are the .info and .mod contents.
+	// InfoData and GoModData are the .info (decoded and encoded again as
+	// the go command caches it) and .mod contents.
 	InfoData, GoModData []byte `json:"-"`
 	// Dir is the directory the zip was unpacked into (Fetcher.Extract),
 	// or "".
