@@ -205,6 +205,25 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 		if r, err = q.resolve(ctx, vq); err != nil {
 			return nil, moduleErr(modulePath, query, err)
 		}
+		// A proxy's @latest may name a semantic version that is not
+		// canonical: the go command refuses a complete one (v1.0.0+meta)
+		// and resolves an incomplete one (v1.2) again, as a query.
+		if v := r.version; module.CanonicalVersion(v) != v {
+			partial := &Download{Path: modulePath, Version: v, Query: query, route: route}
+			if isCompleteSemver(v) {
+				return partial, moduleErr(modulePath, v, fmt.Errorf("non-canonical module version %q", v))
+			}
+			again, err := parseQuery(modulePath, v)
+			if err != nil || again == nil {
+				return partial, moduleErr(modulePath, v, fmt.Errorf("non-canonical module version %q", v))
+			}
+			if r, err = q.resolve(ctx, again); err != nil {
+				return partial, moduleErr(modulePath, v, err)
+			}
+			if module.CanonicalVersion(r.version) != r.version {
+				return partial, moduleErr(modulePath, r.version, fmt.Errorf("non-canonical module version %q", r.version))
+			}
+		}
 	case query != "":
 		if r.version, r.info, err = q.queryExact(ctx, query); err != nil {
 			return nil, moduleErr(modulePath, query, err)
@@ -315,6 +334,10 @@ func goModSum(data []byte) (string, error) {
 // against the checksum database as part of fetching it from a source, so
 // a failed check is that source's error and '|' moves on to the next one.
 func (f *Fetcher) getGoMod(ctx context.Context, route *proxyenv.Route, version string) (*goModFile, error) {
+	// The go command asks a proxy for the go.mod of canonical versions only.
+	if module.CanonicalVersion(version) != version {
+		return nil, moduleErr(route.Module, version, errors.New("internal error: version passed to GoMod is not canonical"))
+	}
 	gm := &goModFile{}
 	check := func(data []byte, _ string) error {
 		h, err := goModSum(data)
