@@ -277,3 +277,60 @@ func TestKilledDownloadNotTrusted(t *testing.T) {
 		t.Errorf("go mod download over the cache: %+v %v\n%s", ds, err, stderr)
 	}
 }
+
+// TestConcurrentProcessesShareCache runs three helper processes that
+// download the same module into one module cache at the same time: all
+// succeed with the same hash, the zip is downloaded once, and the cache
+// holds one complete entry that the go command accepts.
+func TestConcurrentProcessesShareCache(t *testing.T) {
+	gooracle.Required(t)
+	t.Parallel()
+	const path = "example.com/shared"
+	zipFile := filepath.Join(t.TempDir(), "shared.zip")
+	writeBigZip(t, zipFile, path, 4<<20)
+	var delay, sent atomic.Int64
+	delay.Store(int64(5 * time.Millisecond))
+	s := bigZipProxy(t, path, zipFile, &delay, &sent)
+	dir := t.TempDir()
+	var cmds []*exec.Cmd
+	var outs []*strings.Builder
+	for range 3 {
+		cmd := helperCmd(t, s.URL, dir, path)
+		out := new(strings.Builder)
+		cmd.Stdout = out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outs = append(cmds, cmd), append(outs, out)
+	}
+	sums := map[string]bool{}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("helper %d: %v", i, err)
+		}
+		var r helperResult
+		if err := json.Unmarshal([]byte(outs[i].String()), &r); err != nil || r.Error != "" {
+			t.Fatalf("helper %d: %s %v", i, outs[i], err)
+		}
+		sums[r.Sum] = true
+	}
+	if len(sums) != 1 {
+		t.Errorf("helpers disagree on the hash: %v", sums)
+	}
+	// The version lock makes the later helpers find the zip cached.
+	if n := sent.Load(); n > 5<<20 {
+		t.Errorf("the zip was sent %d bytes in all, want it downloaded once", n)
+	}
+	vdir := filepath.Join(dir, "cache", "download", path, "@v")
+	if tmps, _ := filepath.Glob(filepath.Join(vdir, "*.tmp")); len(tmps) != 0 {
+		t.Errorf("temporary files left: %q", tmps)
+	}
+	g := gooracle.New(t)
+	g.Set("GOMODCACHE", dir)
+	g.Set("GOPROXY", "off")
+	g.Set("GOFLAGS", "-mod=mod -modcacherw")
+	ds, stderr, err := g.ModDownload(context.Background(), path+"@v1.0.0")
+	if err != nil || len(ds) != 1 || ds[0].Error != "" || !sums[ds[0].Sum] {
+		t.Errorf("go mod download over the shared cache: %+v %v\n%s", ds, err, stderr)
+	}
+}

@@ -27,9 +27,13 @@ var errNotCached = errors.New("not cached")
 // "zip", "ziphash", "lock") in the module cache's download layout,
 // Dir/cache/download/<escaped path>/@v/<escaped version>.<suffix>.
 func (f *Fetcher) cachePath(mod, version, suffix string) (string, error) {
-	// The go command caches semantic versions only.
+	// The go command caches semantic versions only (and modnet canonical
+	// ones only: nothing it writes names a version two ways).
 	if !semver.IsValid(version) {
 		return "", fmt.Errorf("non-semver module version %q", version)
+	}
+	if module.CanonicalVersion(version) != version {
+		return "", fmt.Errorf("non-canonical module version %q", version)
 	}
 	encPath, err := module.EscapePath(mod)
 	if err != nil {

@@ -49,6 +49,14 @@ func cacheListing(t *testing.T, dir, mod string) []cacheEntry {
 		t.Fatal(err)
 	}
 	var out []cacheEntry
+	// The directories' modes too (0777 before the umask).
+	for _, d := range []string{filepath.Dir(vdir), vdir} {
+		fi, err := os.Stat(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, cacheEntry{name: filepath.Base(d) + "/", mode: fi.Mode()})
+	}
 	for _, e := range entries {
 		fi, err := e.Info()
 		if err != nil {

@@ -130,12 +130,13 @@ func (f *Fetcher) queryRunFor(route *proxyenv.Route) *queryRun {
 type Download struct {
 	Path    string
 	Version string
-	// Info, GoMod and Zip are the files written under Fetcher.Dir (empty
-	// when Dir is empty).
+	// Info, GoMod and Zip are the files in the module cache Fetcher.Dir,
+	// downloaded or found there (empty when Dir is empty).
 	Info, GoMod, Zip string
 	// Query is the query that chose Version ("latest"), or "".
 	Query string `json:",omitempty"`
-	// InfoData and GoModData are the .info and .mod contents.
+	// InfoData and GoModData are the .info (decoded and encoded again as
+	// the go command caches it) and .mod contents.
 	InfoData, GoModData []byte `json:"-"`
 	// Dir is the directory the zip was unpacked into (Fetcher.Extract),
 	// or "".
@@ -214,6 +215,25 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 		// A failed query is reported against the query as written.
 		if r, err = q.resolve(ctx, vq); err != nil {
 			return nil, moduleErr(modulePath, query, err)
+		}
+		// A proxy's @latest may name a semantic version that is not
+		// canonical: the go command refuses a complete one (v1.0.0+meta)
+		// and resolves an incomplete one (v1.2) again, as a query.
+		if v := r.version; module.CanonicalVersion(v) != v {
+			partial := &Download{Path: modulePath, Version: v, Query: query, route: route}
+			if isCompleteSemver(v) {
+				return partial, moduleErr(modulePath, v, fmt.Errorf("non-canonical module version %q", v))
+			}
+			again, err := parseQuery(modulePath, v)
+			if err != nil || again == nil {
+				return partial, moduleErr(modulePath, v, fmt.Errorf("non-canonical module version %q", v))
+			}
+			if r, err = q.resolve(ctx, again); err != nil {
+				return partial, moduleErr(modulePath, v, err)
+			}
+			if module.CanonicalVersion(r.version) != r.version {
+				return partial, moduleErr(modulePath, r.version, fmt.Errorf("non-canonical module version %q", r.version))
+			}
 		}
 	case query != "":
 		if r.version, r.info, err = q.queryExact(ctx, query); err != nil {
@@ -325,6 +345,10 @@ func goModSum(data []byte) (string, error) {
 // against the checksum database as part of fetching it from a source, so
 // a failed check is that source's error and '|' moves on to the next one.
 func (f *Fetcher) getGoMod(ctx context.Context, route *proxyenv.Route, version string) (*goModFile, error) {
+	// The go command asks a proxy for the go.mod of canonical versions only.
+	if module.CanonicalVersion(version) != version {
+		return nil, moduleErr(route.Module, version, errors.New("internal error: version passed to GoMod is not canonical"))
+	}
 	gm := &goModFile{}
 	check := func(data []byte, _ string) error {
 		h, err := goModSum(data)
@@ -475,15 +499,16 @@ func (f *Fetcher) checkSum(ctx context.Context, route *proxyenv.Route, mod, vers
 		return "", fail(proxyenv.ErrSumDBOff)
 	}
 	db := f.sumDB(dec)
-	base, err := db.find(ctx, f, route)
-	if err != nil {
-		return "", fail(fmt.Errorf("%s@%s: %w", mod, version, err))
-	}
 	// A client per lookup carries this call's context; the signed tree
 	// head, tiles and lookups it fetches are shared through db.ops, so a
 	// record is still fetched once per Fetcher, as in one go command run.
-	ops := &callOps{sumOps: db.ops, ctx: ctx, base: base}
+	// The database is found only when the lookup needs the network, as in
+	// the go command: a lookup answered from the cache makes no request.
+	ops := &callOps{sumOps: db.ops, ctx: ctx, db: db, route: route}
 	lines, err := sumdb.NewClient(ops).Lookup(mod, version)
+	if ops.findErr != nil {
+		return "", fail(fmt.Errorf("%s@%s: %w", mod, version, ops.findErr))
+	}
 	if err == nil && ops.security != "" {
 		err = errors.New(ops.security)
 	}
@@ -550,7 +575,7 @@ func (e *ChecksumError) Error() string {
 
 // sumOps is the state of one checksum database shared by a Fetcher's
 // lookups: the signed tree head ("config") and the tiles and records
-// fetched ("cache"), in memory.
+// fetched ("cache"), on disk (SumDBDir, Dir) or in memory.
 type sumOps struct {
 	f   *Fetcher
 	key string
@@ -570,12 +595,19 @@ type sumOps struct {
 type callOps struct {
 	*sumOps
 	ctx      context.Context
-	base     *url.URL
+	db       *sumDBState
+	route    *proxyenv.Route
+	findErr  error // finding the database failed
 	security string
 }
 
 func (o *callOps) ReadRemote(p string) ([]byte, error) {
-	return o.f.read(o.ctx, joinURL(o.base, p), "checksum database answer", maxSumDB)
+	base, err := o.db.find(o.ctx, o.f, o.route)
+	if err != nil {
+		o.findErr = err
+		return nil, err
+	}
+	return o.f.read(o.ctx, joinURL(base, p), "checksum database answer", maxSumDB)
 }
 
 // SecurityError records what the go command stops on; the lookup in
@@ -633,8 +665,20 @@ func (o *sumOps) WriteCache(file string, data []byte) {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	// Bounded: beyond maxSumCache entries an arbitrary one is dropped
+	// (and fetched again if needed).
+	if len(o.cache) >= maxSumCache {
+		for k := range o.cache {
+			delete(o.cache, k)
+			break
+		}
+	}
 	o.cache[file] = append([]byte(nil), data...)
 }
+
+// maxSumCache bounds the tiles and records a Fetcher without Dir keeps in
+// memory per checksum database (about 32 MiB of 8 KiB tiles).
+const maxSumCache = 4096
 
 func (o *sumOps) Log(string) {}
 

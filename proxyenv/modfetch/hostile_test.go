@@ -11,11 +11,15 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"unicode"
 
+	"github.com/modnet/modnet/internal/gooracle"
+	"github.com/modnet/modnet/internal/modproxy"
 	"github.com/modnet/modnet/proxyenv"
 	"github.com/modnet/modnet/proxyenv/modfetch"
 	"github.com/modnet/modnet/trust"
@@ -27,6 +31,10 @@ import (
 type hostileProxy struct {
 	*httptest.Server
 	answers map[string]*atomic.Pointer[answer]
+
+	once      sync.Once
+	client    *proxyenv.Client
+	clientErr error
 }
 
 type answer struct {
@@ -64,18 +72,21 @@ func (h *hostileProxy) set(p string, status int, body string) {
 	h.answers["/example.com/m/"+p].Store(&answer{status: status, body: []byte(body)})
 }
 
-// fetcher returns a Fetcher using only h, without a checksum database.
+// fetcher returns a Fetcher using only h, without a checksum database;
+// the Fetchers of one hostileProxy share a client.
 func (h *hostileProxy) fetcher(t testing.TB, dir string) *modfetch.Fetcher {
-	vars := map[string]string{"GOPROXY": h.URL, "GOSUMDB": "off"}
-	env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: func(k string) string { return vars[k] }})
-	if err != nil {
-		t.Fatal(err)
+	h.once.Do(func() {
+		vars := map[string]string{"GOPROXY": h.URL, "GOSUMDB": "off"}
+		env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: func(k string) string { return vars[k] }})
+		if err == nil {
+			h.client, err = env.Client(proxyenv.ClientOptions{})
+		}
+		h.clientErr = err
+	})
+	if h.clientErr != nil {
+		t.Fatal(h.clientErr)
 	}
-	c, err := env.Client(proxyenv.ClientOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &modfetch.Fetcher{Client: c, Dir: dir}
+	return &modfetch.Fetcher{Client: h.client, Dir: dir}
 }
 
 // checkOutcome checks what every download from a hostile proxy must
@@ -125,14 +136,14 @@ func TestGzipInfoBombRefused(t *testing.T) {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	io.WriteString(zw, `{"Version":"v1.0.0","Time":"2024-01-02T03:04:05Z","X":"`)
-	io.CopyN(zw, zeroReader{}, 64<<20)
+	io.CopyN(zw, zeroReader{}, 16<<20)
 	io.WriteString(zw, `"}`)
 	zw.Close()
 	h.answers["/example.com/m/@v/v1.0.0.info"].Store(&answer{status: 200, header: http.Header{"Content-Encoding": {"gzip"}, "Content-Type": {"application/json"}}, body: buf.Bytes()})
 	dir := t.TempDir()
 	d, err := h.fetcher(t, dir).DownloadMod(context.Background(), "example.com/m", "v1.0.0")
 	if !errors.Is(err, modfetch.ErrTooLarge) {
-		t.Errorf("DownloadMod with a .info inflating to 64 MiB: %v, want ErrTooLarge", err)
+		t.Errorf("DownloadMod with a .info inflating to 16 MiB: %v, want ErrTooLarge", err)
 	}
 	checkOutcome(t, dir, d, err)
 	if _, err := os.Stat(filepath.Join(dir, "cache", "download", "example.com", "m", "@v", "v1.0.0.info")); err == nil {
@@ -288,4 +299,42 @@ func jsonUnmarshalStrict(data []byte, v any) error {
 		return errors.New("trailing data")
 	}
 	return nil
+}
+
+// TestLatestNotCanonicalMatchesGo sends @latest answers that are
+// semantic versions but not canonical ones: the go command refuses a
+// complete one and resolves an incomplete one again as a query.
+func TestLatestNotCanonicalMatchesGo(t *testing.T) {
+	gooracle.Required(t)
+	t.Parallel()
+	for _, v := range []string{"v0", "v1.2", "v1.0.0+meta"} {
+		t.Run(v, func(t *testing.T) {
+			t.Parallel()
+			opts := []modproxy.Option{
+				modproxy.Respond("/example.com/m/@latest", modproxy.Response{Status: 200, Body: `{"Version":"` + v + `","Time":"2024-01-02T03:04:05Z"}`}),
+				modproxy.Respond("/example.com/m/@v/list", modproxy.Response{Status: 200, Body: ""}),
+			}
+			s := modproxy.New(t, nil, opts...)
+			g := gooracle.New(t)
+			g.Set("GOPROXY", s.URL)
+			ds, stderr, err := g.ModDownload(context.Background(), "example.com/m@latest")
+			if err != nil || len(ds) != 1 || ds[0].Error == "" {
+				t.Fatalf("go mod download: %+v %v\n%s", ds, err, stderr)
+			}
+			goPaths := s.Paths()
+			s.Reset()
+			dir := t.TempDir()
+			d, ourErr := newFetcher(t, g, dir).DownloadMod(context.Background(), "example.com/m", "latest")
+			if ourErr == nil || !strings.Contains(ourErr.Error(), ds[0].Error) {
+				t.Errorf("DownloadMod error %v, want the go command's %q", ourErr, ds[0].Error)
+			}
+			if d == nil || d.Version != ds[0].Version || d.Query != ds[0].Query {
+				t.Errorf("DownloadMod = %+v, go command %+v", d, ds[0])
+			}
+			if ours := s.Paths(); !slices.Equal(goPaths, ours) {
+				t.Errorf("requests differ\ngo command: %q\nFetcher:    %q", goPaths, ours)
+			}
+			checkOutcome(t, dir, d, ourErr)
+		})
+	}
 }

@@ -36,7 +36,9 @@ func TestSumDBStateAcrossRunsLikeGo(t *testing.T) {
 	g.Set("GOSUMDB", s.SumDBKey)
 	g.Set("GOFLAGS", "-mod=mod -modcacherw")
 	var goRuns [][]string
-	for _, m := range []string{"example.com/m@v1.0.0", "example.com/n@v1.0.0"} {
+	// The third run downloads m again: everything is cached, the
+	// checksum database's answers too, so nothing is requested.
+	for _, m := range []string{"example.com/m@v1.0.0", "example.com/n@v1.0.0", "example.com/m@v1.0.0"} {
 		s.Reset()
 		ds, stderr, err := g.ModDownload(context.Background(), m)
 		if err != nil || ds[0].Error != "" {
@@ -57,7 +59,7 @@ func TestSumDBStateAcrossRunsLikeGo(t *testing.T) {
 	g.Set("GOSUMDB", s.SumDBKey)
 	dir := t.TempDir()
 	sumdbDir := filepath.Join(t.TempDir(), "sumdb")
-	for i, m := range []string{"example.com/m", "example.com/n"} {
+	for i, m := range []string{"example.com/m", "example.com/n", "example.com/m"} {
 		s.Reset()
 		f := newFetcher(t, g, dir)
 		f.SumDBDir = sumdbDir
@@ -65,7 +67,7 @@ func TestSumDBStateAcrossRunsLikeGo(t *testing.T) {
 		if err != nil {
 			t.Fatalf("run %d: Download(%s): %v", i+1, m, err)
 		}
-		if d.SumDB != "sum.test" {
+		if i < 2 && d.SumDB != "sum.test" {
 			t.Errorf("run %d: SumDB = %q", i+1, d.SumDB)
 		}
 		if ours := s.Paths(); !slices.Equal(goRuns[i], ours) {
