@@ -40,6 +40,7 @@ const (
 	KindTimeout            Kind = "timeout"              // a dial, handshake or request timed out
 	KindProxy              Kind = "proxy"                // the HTTP proxy, or the CONNECT through it, failed
 	KindHTTPStatus         Kind = "http-status"          // the server answered with an error status ([Probe] only)
+	KindProtocol           Kind = "protocol"             // the server was reached but its HTTP answer was unusable (e.g. headers over net/http's limit)
 )
 
 // An Error is a classified connection failure with the evidence that
@@ -473,6 +474,12 @@ func classify(e *Error, err error, o *options, rec recordState) {
 		default:
 			e.Hint = fmt.Sprintf("the TLS handshake with %s failed; compare the server's TLS versions and cipher suites with Go's defaults (TLS 1.2+)", e.Host)
 		}
+		return
+	case strings.Contains(err.Error(), "server response headers exceeded"):
+		// net/http has no typed error for this: the server answered, with
+		// more header bytes than the client accepts.
+		e.Kind = KindProtocol
+		e.Hint = fmt.Sprintf("%s answered with response headers larger than net/http accepts (10 MiB): the server, or a proxy in between, is misbehaving; it is not a connection problem", e.Host)
 		return
 	default:
 		e.Kind = KindConnect

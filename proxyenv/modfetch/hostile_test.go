@@ -217,9 +217,6 @@ func TestZipTooLarge(t *testing.T) {
 
 func TestHugeHeadersNotConnect(t *testing.T) {
 	t.Parallel()
-	// trust.Classify calls net/http's "server response headers exceeded"
-	// a connect failure; the fix belongs in package trust.
-	t.Skip("trust classifies headers over net/http's limit as connect (KindConnect); reported to the lead")
 	h := newHostileProxy(t)
 	h.answers["/example.com/m/@v/v1.0.0.info"].Store(&answer{status: 200, header: http.Header{"X-Big": {strings.Repeat("x", 11<<20)}}, body: []byte(`{"Version":"v1.0.0"}`)})
 	dir := t.TempDir()
