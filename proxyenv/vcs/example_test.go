@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 
 	"github.com/modnet/modnet/netrcauth"
+	"github.com/modnet/modnet/proxyenv"
 	"github.com/modnet/modnet/proxyenv/vcs"
 )
 
@@ -140,4 +144,36 @@ func ExampleNewGitEnv() {
 	// GIT_CONFIG_KEY_2=include.path
 	// GIT_CONFIG_VALUE_2=<private dir>/config
 	// GIT_CONFIG_COUNT=3
+}
+
+// This is README's example: git gets what modnet's client trusts, uses and
+// presents for one repository. It is compiled, not run: it would reach the
+// network.
+func ExampleNewGitEnv_client() {
+	ctx := context.Background()
+	env, err := proxyenv.FromEnvironment(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := env.Client(proxyenv.ClientOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ge, err := vcs.NewGitEnv(ctx, "https://git.corp.example/team/repo", vcs.GitEnvOptions{
+		Env:    os.Environ(),
+		Roots:  client.Trust().Current().Roots(), // system roots + SSL_CERT_FILE/SSL_CERT_DIR + extra CAs
+		Proxy:  client.HTTPProxy,
+		Header: client.Header, // netrc, GOAUTH, bearer tokens
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ge.Close()
+	cmd := exec.Command("git", "ls-remote", "https://git.corp.example/team/repo")
+	cmd.Env = ge.Env // GIT_CONFIG_COUNT/KEY_n/VALUE_n: http.<url>.sslCAInfo, http.<url>.proxy, a credential helper
+	out, err := cmd.Output()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s", out)
 }
