@@ -11,11 +11,6 @@ import (
 	"github.com/modnet/modnet/proxyenv/vcs"
 )
 
-// diffFixture returns the repositories for the differential tests.
-func diffFixture(t *testing.T) *fixture {
-	return newFixture(t)
-}
-
 // goDownloadAll runs "go mod download -json" once for all args
 // (MODULE@QUERY) against the fixture with a fresh module cache, through
 // direct mode only, and returns the results by argument.
