@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -104,6 +105,8 @@ func TestDifferential(t *testing.T) {
 		{"noncanon latest", "example.com/noncanon", "example.com/noncanon", "latest"},
 		{"noncanon branch", "example.com/noncanon", "example.com/noncanon", "main"},
 		{"go.mod too new", "example.com/toonew", "example.com/toonew", "v1.0.0"},
+		{"missing repository version", "example.com/ghost", "example.com/ghost", "v1.0.0"},
+		{"missing repository latest", "example.com/ghost", "example.com/ghost", "latest"},
 		{"empty repository", "example.com/empty", "example.com/empty", "latest"},
 		{"no such repository", "example.com/basic", "example.com/basic/nosuch", "latest"},
 	}
@@ -230,9 +233,13 @@ func TestVersionsDifferential(t *testing.T) {
 
 // normalize drops the Version of a failed download: the go command
 // reports the query as written there, or the version it had resolved.
+// It also replaces the module cache directory in git error messages.
 func normalize(r result) result {
 	if r.Error != "" {
 		r.Version = ""
 	}
+	r.Error = vcsDir.ReplaceAllString(r.Error, "$$GOMODCACHE/$1")
 	return r
 }
+
+var vcsDir = regexp.MustCompile(`/\S*/(cache/vcs/[0-9a-f]{64})`)
