@@ -110,20 +110,23 @@ func TestDifferential(t *testing.T) {
 		{"empty repository", "example.com/empty", "example.com/empty", "latest"},
 		{"no such repository", "example.com/basic", "example.com/basic/nosuch", "latest"},
 	}
-	// One go command run and one module cache per repository, as a
+	// One go command run for all cases (it downloads its arguments in
+	// parallel) and, on modnet's side, one GitRepo per repository, as a
 	// program fetching several versions would have.
-	byRoot := map[string][]string{}
+	var args []string
+	byRoot := map[string]bool{}
 	var roots []string
 	for _, tc := range cases {
-		if byRoot[tc.root] == nil {
+		if !byRoot[tc.root] {
+			byRoot[tc.root] = true
 			roots = append(roots, tc.root)
 		}
-		byRoot[tc.root] = append(byRoot[tc.root], tc.mod+"@"+tc.query)
+		args = append(args, tc.mod+"@"+tc.query)
 	}
+	want := goDownloadAll(t, f, args)
 	for _, root := range roots {
 		t.Run(root, func(t *testing.T) {
 			t.Parallel()
-			want := goDownloadAll(t, f, byRoot[root])
 			// One GitRepo per repository, shared by its modules, as the go
 			// command shares one per run.
 			code, err := vcs.OpenGit(context.Background(), f.config(t, "", nil), "https://"+root)
