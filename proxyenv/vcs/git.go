@@ -129,9 +129,13 @@ type Tag struct {
 
 // OpenGit returns the repository at the remote URL, creating its bare
 // mirror in the cache ("git init --bare" and "git remote add origin") if
-// needed. It does not contact the remote. remote must be a URL with a
-// scheme (the go command refuses local directories and scp-like host:path
-// syntax).
+// needed. Like the go command, it lists the remote's refs ("git
+// ls-remote") before creating a new mirror and keeps that answer, or its
+// error, for later calls; an existing mirror is opened without network
+// access. remote must be a URL with a scheme (the go command refuses local
+// directories and scp-like host:path syntax). The URL, password included,
+// is stored in the mirror's .info file and git configuration, as the go
+// command stores it.
 func OpenGit(ctx context.Context, cfg GitConfig, remote string) (*GitRepo, error) {
 	// The go command accepts only URLs for remote git repositories.
 	if !strings.Contains(remote, "://") {
