@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/modnet/modnet/internal/gitserver"
@@ -28,7 +29,13 @@ func TestRepoHashesAreStable(t *testing.T) {
 
 func TestServerGitAndGoGet(t *testing.T) {
 	t.Parallel()
-	s := gitserver.Start(t, gitserver.Options{User: "alice", Password: "s3cret"})
+	var logged []string
+	var mu sync.Mutex
+	s := gitserver.Start(t, gitserver.Options{User: "alice", Password: "s3cret", Log: func(r gitserver.Request) {
+		mu.Lock()
+		logged = append(logged, r.String())
+		mu.Unlock()
+	}})
 	r := s.NewRepo(t, "example.com/repo")
 	r.Write("go.mod", "module example.com/repo\n\ngo 1.20\n", "x.go", "package repo\n")
 	r.Commit("first")
@@ -70,6 +77,11 @@ func TestServerGitAndGoGet(t *testing.T) {
 		sawGoGet = sawGoGet || r.Path == "/repo?go-get=1"
 		sawGit = sawGit || (r.IsGit() && r.Auth)
 	}
+	mu.Lock()
+	if len(logged) != len(s.Requests()) {
+		t.Errorf("Log saw %d requests, Requests() has %d", len(logged), len(s.Requests()))
+	}
+	mu.Unlock()
 	if !sawGoGet || !sawGit {
 		t.Errorf("requests = %v, want a go-get page and authenticated git requests", s.Requests())
 	}

@@ -66,6 +66,10 @@ type Options struct {
 	// its own request log, serve the same repositories. The repositories
 	// must not change while served.
 	Root string
+	// Log, if non-nil, is called with each request after it is answered
+	// (t.Logf-friendly through Request.String, which never shows
+	// credentials).
+	Log func(Request)
 }
 
 // A Request is one request the server answered.
@@ -279,9 +283,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	host = strings.ToLower(host)
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
+		req := Request{Method: r.Method, Host: host, Path: r.URL.RequestURI(), Auth: r.Header.Get("Authorization") != "", Status: sw.status}
 		s.mu.Lock()
-		s.reqs = append(s.reqs, Request{Method: r.Method, Host: host, Path: r.URL.RequestURI(), Auth: r.Header.Get("Authorization") != "", Status: sw.status})
+		s.reqs = append(s.reqs, req)
 		s.mu.Unlock()
+		if s.opts.Log != nil {
+			s.opts.Log(req)
+		}
 	}()
 	goget := r.URL.Query().Get("go-get") == "1"
 	if (!goget || s.opts.AuthGoGet) && !s.authorized(r) {

@@ -19,7 +19,7 @@ import (
 // git for versions they already have. gitreqs/op counts the git server's
 // smart-HTTP requests per iteration.
 func BenchmarkDirect(b *testing.B) {
-	f := newFixture(b)
+	f := diffFixture(b)
 	queries := []string{"v1.0.0", "v1.1.0", "v1.2.0-rc", "main", "feature"}
 	args := make([]string, len(queries))
 	for i, q := range queries {

@@ -4,10 +4,14 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -28,6 +32,9 @@ type fixture struct {
 	// hashes of interesting commits, by name.
 	hash map[string]string
 	mu   sync.Mutex
+
+	clientOnce sync.Once
+	client     *http.Client
 }
 
 // newFixture builds the repositories the differential tests use, each in
@@ -183,6 +190,8 @@ func newFixture(t testing.TB) *fixture {
 		s.GoGetRepo("example.com/" + name)
 	}
 	s.GoGet("example.com/subdirmod", "example.com/subdirmod git https://example.com/subdirmod sub")
+	// ghost: a go-import tag pointing at a repository the server lacks.
+	s.GoGetRepo("example.com/ghost")
 	// Build in parallel goroutines (not subtests, which -run would
 	// filter out); failures are collected and reported here.
 	var wg sync.WaitGroup
@@ -246,11 +255,35 @@ func (f *fixture) config(t testing.TB, cache string, trace *tracer) vcs.GitConfi
 	if cache == "" {
 		cache = t.TempDir()
 	}
-	cfg := vcs.GitConfig{GOMODCACHE: cache, Env: f.env(t)}
+	cfg := vcs.GitConfig{GOMODCACHE: cache, Env: f.env(t), CheckURL: f.checkURL}
 	if trace != nil {
 		cfg.Trace = trace.add
 	}
 	return cfg
+}
+
+// checkURL fetches a repository URL as the go command does when
+// "git ls-remote" fails: 404 and 410 mean the repository does not exist.
+func (f *fixture) checkURL(ctx context.Context, raw string) error {
+	f.clientOnce.Do(func() {
+		pool := x509.NewCertPool()
+		pool.AddCert(f.srv.CA.Cert)
+		proxy, _ := url.Parse(f.srv.ProxyURL)
+		f.client = &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy), TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	})
+	req, err := http.NewRequestWithContext(ctx, "GET", raw, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
+		return fmt.Errorf("%s: %w", resp.Status, fs.ErrNotExist)
+	}
+	return nil
 }
 
 type tracer struct {

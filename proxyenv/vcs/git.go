@@ -84,16 +84,16 @@ type GitRepo struct {
 	trace    func(string)
 	check    func(context.Context, string) error
 
-	refsOnce sync.Once
-	refs     map[string]string // "HEAD", "refs/heads/x", "refs/tags/y" -> hash
-	refsErr  error
+	// refs maps "HEAD", "refs/heads/x" and "refs/tags/y" to hashes; it is
+	// listed once (a failure too, unless its context was cancelled).
+	refs memo[struct{}, map[string]string]
 
-	mu         sync.Mutex // guards fetchLevel, localTags, stats
+	mu         sync.Mutex // guards fetchLevel, localTags, localTagsLoaded, files
 	fetchLevel int
 	localTags  map[string]bool
 	// localTagsLoaded records that localTags holds the cache's tags.
 	localTagsLoaded bool
-	stats           map[string]*statEntry
+	stats           memo[string, *CommitInfo]
 	files           map[fileKey]fileEntry // ReadFile answers by commit
 }
 
@@ -101,12 +101,6 @@ type fileKey struct{ hash, file string }
 
 type fileEntry struct {
 	data []byte
-	err  error
-}
-
-type statEntry struct {
-	done chan struct{}
-	info *CommitInfo
 	err  error
 }
 
@@ -135,9 +129,13 @@ type Tag struct {
 
 // OpenGit returns the repository at the remote URL, creating its bare
 // mirror in the cache ("git init --bare" and "git remote add origin") if
-// needed. It does not contact the remote. remote must be a URL with a
-// scheme (the go command refuses local directories and scp-like host:path
-// syntax).
+// needed. Like the go command, it lists the remote's refs ("git
+// ls-remote") before creating a new mirror and keeps that answer, or its
+// error, for later calls; an existing mirror is opened without network
+// access. remote must be a URL with a scheme (the go command refuses local
+// directories and scp-like host:path syntax). The URL, password included,
+// is stored in the mirror's .info file and git configuration, as the go
+// command stores it.
 func OpenGit(ctx context.Context, cfg GitConfig, remote string) (*GitRepo, error) {
 	// The go command accepts only URLs for remote git repositories.
 	if !strings.Contains(remote, "://") {
@@ -165,7 +163,6 @@ func OpenGit(ctx context.Context, cfg GitConfig, remote string) (*GitRepo, error
 		trace:     cfg.Trace,
 		check:     cfg.CheckURL,
 		localTags: map[string]bool{},
-		stats:     map[string]*statEntry{},
 		files:     map[fileKey]fileEntry{},
 	}
 	r.dir, r.lock = WorkDir(cfg.GOMODCACHE, remote)
@@ -294,29 +291,27 @@ func (r *GitRepo) redact(stderr []byte) []byte {
 // loadRefs lists the remote's HEAD, branches and tags once with
 // "git ls-remote".
 func (r *GitRepo) loadRefs(ctx context.Context) (map[string]string, error) {
-	r.refsOnce.Do(func() {
+	return r.refs.do(ctx, struct{}{}, func() (map[string]string, error) {
 		out, err := r.run(ctx, "ls-remote", "-q", "--end-of-options", r.lsRemote)
-		if err != nil {
-			var ge *GitError
-			if errors.As(err, &ge) {
-				// The go command's hint when git wanted to prompt for a user name.
-				if bytes.Contains(ge.Stderr, []byte("fatal: could not read Username")) {
-					ge.HelpText = "Confirm the import path was entered correctly.\nIf this is a private repository, see https://golang.org/doc/faq#git_https for additional information."
-				}
-			}
-			// The go command fetches an http(s) remote itself when ls-remote
-			// fails, and reports a 404 as a repository that does not exist.
-			if u, perr := url.Parse(r.remote); perr == nil && (u.Scheme == "http" || u.Scheme == "https") && r.check != nil {
-				if cerr := r.check(ctx, r.remote); errors.Is(cerr, fs.ErrNotExist) {
-					err = &NotExistError{Err: err}
-				}
-			}
-			r.refsErr = err
-			return
+		if err == nil {
+			return parseRefs(out), nil
 		}
-		r.refs = parseRefs(out)
+		var ge *GitError
+		if errors.As(err, &ge) {
+			// The go command's hint when git wanted to prompt for a user name.
+			if bytes.Contains(ge.Stderr, []byte("fatal: could not read Username")) {
+				ge.HelpText = "Confirm the import path was entered correctly.\nIf this is a private repository, see https://golang.org/doc/faq#git_https for additional information."
+			}
+		}
+		// The go command fetches an http(s) remote itself when ls-remote
+		// fails, and reports a 404 as a repository that does not exist.
+		if u, perr := url.Parse(r.remote); perr == nil && (u.Scheme == "http" || u.Scheme == "https") && r.check != nil && ctx.Err() == nil {
+			if cerr := r.check(ctx, r.remote); errors.Is(cerr, fs.ErrNotExist) {
+				err = &NotExistError{Err: err}
+			}
+		}
+		return nil, err
 	})
-	return r.refs, r.refsErr
 }
 
 // parseRefs parses "git ls-remote" output: HEAD, branches and tags, with
@@ -449,30 +444,7 @@ func (r *GitRepo) Stat(ctx context.Context, rev string) (*CommitInfo, error) {
 	if rev == "latest" {
 		return r.Latest(ctx)
 	}
-	r.mu.Lock()
-	e, ok := r.stats[rev]
-	if !ok {
-		e = &statEntry{done: make(chan struct{})}
-		r.stats[rev] = e
-	}
-	r.mu.Unlock()
-	if ok {
-		select {
-		case <-e.done:
-			return e.info, e.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-	e.info, e.err = r.stat(ctx, rev)
-	if ctx.Err() != nil && e.err != nil {
-		// A cancelled lookup is not remembered.
-		r.mu.Lock()
-		delete(r.stats, rev)
-		r.mu.Unlock()
-	}
-	close(e.done)
-	return e.info, e.err
+	return r.stats.do(ctx, rev, func() (*CommitInfo, error) { return r.stat(ctx, rev) })
 }
 
 func (r *GitRepo) stat(ctx context.Context, rev string) (info *CommitInfo, err error) {

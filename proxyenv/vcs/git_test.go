@@ -21,7 +21,7 @@ import (
 
 // TestGit groups the git-layer tests around one fixture.
 func TestGit(t *testing.T) {
-	f := newFixture(t)
+	f := diffFixture(t)
 	t.Run("WorkDirLayout", func(t *testing.T) { t.Parallel(); testWorkDirLayout(t, f) })
 	t.Run("SecondVersionFetchesOnlyItsRef", func(t *testing.T) { t.Parallel(); testSecondVersion(t, f) })
 	t.Run("WarmCacheNoFetch", func(t *testing.T) { t.Parallel(); testWarmCache(t, f) })

@@ -1,4 +1,4 @@
-//go:build unix
+//go:build darwin || dragonfly || freebsd || illumos || linux || netbsd || openbsd
 
 package vcs
 
@@ -11,7 +11,7 @@ import (
 )
 
 // lockFile takes an exclusive flock(2) lock on the file at path (created
-// if missing), as the go command's lockedfile does for the .lock file
+// if missing), as the go command's lockedfile does on these systems for the .lock file
 // beside each VCS work directory, so that goroutines (each with its own
 // descriptor) and processes sharing a cache take turns. It waits until the
 // lock is free or ctx is done, and returns the function that releases it.

@@ -4,17 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/modnet/modnet/internal/gooracle"
 	"github.com/modnet/modnet/proxyenv/vcs"
 )
-
-// diffFixture returns the repositories for the differential tests.
-func diffFixture(t *testing.T) *fixture {
-	return newFixture(t)
-}
 
 // goDownloadAll runs "go mod download -json" once for all args
 // (MODULE@QUERY) against the fixture with a fresh module cache, through
@@ -109,23 +105,28 @@ func TestDifferential(t *testing.T) {
 		{"noncanon latest", "example.com/noncanon", "example.com/noncanon", "latest"},
 		{"noncanon branch", "example.com/noncanon", "example.com/noncanon", "main"},
 		{"go.mod too new", "example.com/toonew", "example.com/toonew", "v1.0.0"},
+		{"missing repository version", "example.com/ghost", "example.com/ghost", "v1.0.0"},
+		{"missing repository latest", "example.com/ghost", "example.com/ghost", "latest"},
 		{"empty repository", "example.com/empty", "example.com/empty", "latest"},
 		{"no such repository", "example.com/basic", "example.com/basic/nosuch", "latest"},
 	}
-	// One go command run and one module cache per repository, as a
+	// One go command run for all cases (it downloads its arguments in
+	// parallel) and, on modnet's side, one GitRepo per repository, as a
 	// program fetching several versions would have.
-	byRoot := map[string][]string{}
+	var args []string
+	byRoot := map[string]bool{}
 	var roots []string
 	for _, tc := range cases {
-		if byRoot[tc.root] == nil {
+		if !byRoot[tc.root] {
+			byRoot[tc.root] = true
 			roots = append(roots, tc.root)
 		}
-		byRoot[tc.root] = append(byRoot[tc.root], tc.mod+"@"+tc.query)
+		args = append(args, tc.mod+"@"+tc.query)
 	}
+	want := goDownloadAll(t, f, args)
 	for _, root := range roots {
 		t.Run(root, func(t *testing.T) {
 			t.Parallel()
-			want := goDownloadAll(t, f, byRoot[root])
 			// One GitRepo per repository, shared by its modules, as the go
 			// command shares one per run.
 			code, err := vcs.OpenGit(context.Background(), f.config(t, "", nil), "https://"+root)
@@ -235,9 +236,13 @@ func TestVersionsDifferential(t *testing.T) {
 
 // normalize drops the Version of a failed download: the go command
 // reports the query as written there, or the version it had resolved.
+// It also replaces the module cache directory in git error messages.
 func normalize(r result) result {
 	if r.Error != "" {
 		r.Version = ""
 	}
+	r.Error = vcsDir.ReplaceAllString(r.Error, "$$GOMODCACHE/$1")
 	return r
 }
+
+var vcsDir = regexp.MustCompile(`/\S*/(cache/vcs/[0-9a-f]{64})`)
