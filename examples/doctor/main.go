@@ -62,8 +62,13 @@ func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr))
 }
 
+// schema names the version of the -json output; it changes only when a
+// field changes meaning or disappears (fields may be added).
+const schema = "modnet.doctor/v1"
+
 // report is everything doctor found; -json prints it as is.
 type report struct {
+	Schema      string            `json:"schema"`
 	Env         map[string]envVar `json:"env"`
 	Modules     []*moduleReport   `json:"modules"`
 	Diagnostics []diagnostic      `json:"diagnostics"`
@@ -75,7 +80,7 @@ type report struct {
 // envVar is one variable: the value "go env" prints and where it came from.
 type envVar struct {
 	Value  string `json:"value"`
-	Source string `json:"source"` // env, file, goroot, default, go-binary or runtime
+	Source string `json:"source"` // env, file, goroot, default, go-binary, runtime or release
 	File   string `json:"file,omitempty"`
 	Line   int    `json:"line,omitempty"`
 	Via    string `json:"via,omitempty"` // the variable a default was taken from
@@ -112,7 +117,7 @@ type diagnostic struct {
 	// "netrc" or "trust".
 	Topic string `json:"topic"`
 	// Kind classifies the problem with a stable name ("stray-space",
-	// "invalid-value", "port-mismatch", ...).
+	// "invalid-value", "port-mismatch", "ssl-cert-file-missing", ...).
 	Kind    string `json:"kind,omitempty"`
 	Name    string `json:"name,omitempty"`
 	File    string `json:"file,omitempty"`
@@ -137,27 +142,68 @@ var processOnly = map[string]bool{
 	"SSL_CERT_FILE": true, "SSL_CERT_DIR": true,
 }
 
+// config is what run needs from its surroundings; tests replace parts.
+type config struct {
+	lookupEnv func(string) (string, bool)
+	stdout    io.Writer
+	stderr    io.Writer
+	// buildGOROOT is the last-resort GOROOT (nil: the one doctor was
+	// built with).
+	buildGOROOT func() string
+}
+
 func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) int {
+	return runConfig(ctx, args, config{lookupEnv: lookupEnv, stdout: stdout, stderr: stderr})
+}
+
+func runConfig(ctx context.Context, args []string, cfg config) int {
+	stdout, stderr, lookupEnv := cfg.stdout, cfg.stderr, cfg.lookupEnv
 	flags := flag.NewFlagSet("doctor", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	jsonOut := flags.Bool("json", false, "print one JSON object")
-	probe := flags.Bool("probe", false, "request every source on each route and classify failures")
+	jsonOut := flags.Bool("json", false, "print one JSON object (schema "+schema+")")
+	probe := flags.Bool("probe", false, "request every source on each route, with the credentials the go command would send, and classify failures")
 	timeout := flags.Duration("timeout", 10*time.Second, "time limit for each probe")
+	verbose := flags.Bool("v", false, "report each step on standard error as it happens")
+	trace := flags.Bool("x", false, "print each request on standard error, like the go command's -x")
+	saveChain := flags.String("save-chain", "", "with -probe, write the certificate chain each https server presents to `DIR`/HOST.pem")
+	var caFiles []string
+	flags.Func("ca", "also trust the CA certificates in PEM `FILE` (with the system roots; repeatable)", func(f string) error {
+		caFiles = append(caFiles, f)
+		return nil
+	})
 	flags.Usage = func() {
-		fmt.Fprintf(stderr, "usage: doctor [-json] [-probe] [-timeout D] [MODULE[@VERSION]...]\n")
+		fmt.Fprintf(flags.Output(), "usage: doctor [-json] [-probe] [-v] [-x] [-timeout D] [-ca FILE] [-save-chain DIR] [MODULE[@VERSION]...]\n")
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	getenv := func(k string) string { v, _ := lookupEnv(k); return v }
+	// Secrets that must never be printed: credential header values found
+	// while probing join the environment's URL passwords.
+	var secrets []string
+	var scrub func(string) string
+	progress := func(format string, args ...any) {
+		if *verbose {
+			msg := fmt.Sprintf(format, args...)
+			if scrub != nil {
+				msg = scrubSecrets(scrub(msg), secrets)
+			}
+			fmt.Fprintf(stderr, "doctor: %s\n", msg)
+		}
+	}
 
-	env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: getenv, LookupEnv: lookupEnv})
+	progress("reading the go environment")
+	env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: getenv, LookupEnv: lookupEnv, BuildGOROOT: cfg.buildGOROOT})
 	if err != nil {
 		fmt.Fprintf(stderr, "doctor: %v\n", err)
 		return 1
 	}
-	rep := &report{Modules: []*moduleReport{}, Diagnostics: []diagnostic{}}
+	scrub = scrubber(env, getenv)
+	rep := &report{Schema: schema, Modules: []*moduleReport{}, Diagnostics: []diagnostic{}}
 	rep.Env, rep.names = envReport(env, getenv)
 	rep.Diagnostics = append(rep.Diagnostics, envDiagnostics(env)...)
 
@@ -172,21 +218,57 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		}
 		rep.Modules = append(rep.Modules, m)
 	}
+	progress("checking the netrc file")
 	rep.Diagnostics = append(rep.Diagnostics, netrcDiagnostics(env, rep.Modules, getenv)...)
 
+	// The trust sources are read without any network access, so their
+	// warnings appear with or without -probe.
+	progress("loading the trusted roots")
+	pool, diags := buildPool(env, caFiles)
+	rep.Diagnostics = append(rep.Diagnostics, diags...)
+	rep.Trust = pool.Report()
+	rep.Diagnostics = append(rep.Diagnostics, trustDiagnostics(rep.Trust, env, caFiles)...)
+	for _, d := range diags {
+		if d.Severity == "error" {
+			status = 1
+		}
+	}
+
 	if *probe {
-		p, diags := newProber(env, getenv, *timeout)
-		rep.Diagnostics = append(rep.Diagnostics, diags...)
-		rep.Trust = p.pool.Report()
-		for _, m := range rep.Modules {
-			if m.Route == nil || m.malformed {
-				continue
-			}
-			m.Sources = p.probeRoute(ctx, m)
-			for _, s := range m.Sources {
-				if s.ProbeResult != nil && s.ProbeResult.Error != nil {
-					status = 1
+		p := &prober{timeout: *timeout, progress: progress}
+		if *trace {
+			p.trace = func(line string) { fmt.Fprintln(stderr, scrubSecrets(scrub(line), secrets)) }
+		}
+		progress("building the client (credentials: GOAUTH=%s)", display(env.GOAUTH))
+		client, err := env.Client(proxyenv.ClientOptions{Trust: pool})
+		if err != nil {
+			rep.Diagnostics = append(rep.Diagnostics, diagnostic{Severity: "error", Topic: "probe", Kind: "client", Message: "cannot probe: " + err.Error()})
+			status = 1
+		} else {
+			p.client = client
+			p.secret = func(s string) { secrets = append(secrets, s) }
+			for _, m := range rep.Modules {
+				if m.Route == nil || m.malformed {
+					continue
 				}
+				progress("probing the route of %s", m.Arg)
+				m.Sources = p.probeRoute(ctx, m)
+				for _, s := range m.Sources {
+					if s.Error != nil {
+						status = 1
+					}
+				}
+			}
+			client.CloseIdleConnections()
+		}
+		if *saveChain != "" {
+			saved, err := saveChains(*saveChain, rep.Modules)
+			for _, f := range saved {
+				progress("saved %s", f)
+			}
+			if err != nil {
+				rep.Diagnostics = append(rep.Diagnostics, diagnostic{Severity: "error", Topic: "probe", Kind: "save-chain", Message: err.Error()})
+				status = 1
 			}
 		}
 	}
@@ -206,12 +288,59 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	// Every value was redacted where it was formatted; scrubbing the
 	// finished text once more keeps a password that slipped into some
 	// error message from ever being printed.
-	scrub := scrubber(env, getenv)
-	io.WriteString(stdout, scrub(out.String()))
+	io.WriteString(stdout, scrubSecrets(scrub(out.String()), secrets))
 	for _, f := range failures {
-		fmt.Fprintln(stderr, scrub(f))
+		fmt.Fprintln(stderr, scrubSecrets(scrub(f), secrets))
 	}
 	return status
+}
+
+// buildPool builds the roots the go command trusts in env (SSL_CERT_FILE,
+// SSL_CERT_DIR), plus the -ca files. If the -ca files cannot be loaded it
+// reports an error and falls back to the environment's roots alone.
+func buildPool(env *proxyenv.Env, caFiles []string) (*trust.Pool, []diagnostic) {
+	getenv := func(k string) string {
+		switch k {
+		case "SSL_CERT_FILE":
+			return env.SSL_CERT_FILE
+		case "SSL_CERT_DIR":
+			return env.SSL_CERT_DIR
+		}
+		return ""
+	}
+	cfg := trust.Config{Getenv: getenv}
+	for _, f := range caFiles {
+		cfg.Extra = append(cfg.Extra, trust.Source{Path: f})
+	}
+	pool, err := cfg.Build()
+	if err == nil {
+		return pool, nil
+	}
+	diags := []diagnostic{{Severity: "error", Topic: "trust", Kind: "ca", Message: err.Error()}}
+	pool, err = (&trust.Config{Getenv: getenv}).Build()
+	if err != nil {
+		diags = append(diags, diagnostic{Severity: "error", Topic: "trust", Message: err.Error()})
+		return nil, diags
+	}
+	return pool, diags
+}
+
+// trustDiagnostics lists the warnings of the trust report. The expired
+// and non-CA roots of an unconfigured system store are common and
+// harmless: they are counted, not listed.
+func trustDiagnostics(t *trust.Report, env *proxyenv.Env, caFiles []string) []diagnostic {
+	if t == nil {
+		return nil
+	}
+	configured := env.SSL_CERT_FILE != "" || env.SSL_CERT_DIR != "" || len(caFiles) > 0
+	var ds []diagnostic
+	for _, w := range t.Warnings {
+		if !configured && (w.Code == trust.WarnExpiredRoot || w.Code == trust.WarnNotCA) {
+			continue // counted in the trust section
+		}
+		ds = append(ds, diagnostic{Severity: "warning", Topic: "trust", Kind: string(w.Code), Message: w.Message})
+	}
+	return ds
 }
 
 // explain computes the go command's decisions for one MODULE[@VERSION]
