@@ -125,22 +125,8 @@ type diagnostic struct {
 	Message string `json:"message"`
 }
 
-// displayed lists the variables doctor reports, in order. The first group
-// is what the go command resolves through the go env files; the second is
-// read by its HTTP client and netrc code from the process environment only.
-var displayed = []string{
-	"GOPROXY", "GONOPROXY", "GOPRIVATE", "GONOSUMDB", "GOINSECURE", "GOSUMDB",
-	"GOAUTH", "GOENV", "GOROOT", "GOFLAGS", "GOTOOLCHAIN", "GOVCS", "GODEBUG",
-	"NETRC", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR",
-}
-
-// processOnly are the displayed variables the go command's fetching reads
-// from the process environment only, although "go env" prints them when a
-// go env file assigns them.
-var processOnly = map[string]bool{
-	"NETRC": true, "HTTP_PROXY": true, "HTTPS_PROXY": true, "NO_PROXY": true,
-	"SSL_CERT_FILE": true, "SSL_CERT_DIR": true,
-}
+// displayed lists the variables doctor reports, in order.
+var displayed = proxyenv.ReportedVars
 
 // config is what run needs from its surroundings; tests replace parts.
 type config struct {
@@ -204,7 +190,7 @@ func runConfig(ctx context.Context, args []string, cfg config) int {
 	}
 	scrub = scrubber(env, getenv)
 	rep := &report{Schema: schema, Modules: []*moduleReport{}, Diagnostics: []diagnostic{}}
-	rep.Env, rep.names = envReport(env, getenv)
+	rep.Env, rep.names = envReport(env)
 	rep.Diagnostics = append(rep.Diagnostics, envDiagnostics(env)...)
 
 	status := 0
@@ -388,65 +374,18 @@ func goMessage(err error) string {
 	return err.Error()
 }
 
-// envReport describes each displayed variable.
-func envReport(env *proxyenv.Env, getenv func(string) string) (map[string]envVar, []string) {
+// envReport describes each displayed variable (proxyenv's environment
+// report), with passwords redacted.
+func envReport(env *proxyenv.Env) (map[string]envVar, []string) {
 	vars := make(map[string]envVar, len(displayed))
-	for _, name := range displayed {
-		goenv, _ := env.GoEnv(name)
-		var v envVar
-		if !processOnly[name] {
-			v = fromValue(env.Lookup(name))
-			v.Value = goenv
-		} else {
-			v = goEnvOrigin(env, name, goenv, getenv)
-			used := env.Sources[name] // NETRC and the HTTP proxy variables
-			if _, ok := env.Sources[name]; !ok {
-				used = proxyenv.Value{Name: name, Value: getenv(name), Source: proxyenv.SourceEnv}
-				if used.Value == "" {
-					used.Source = proxyenv.SourceDefault
-				}
-			}
-			if used.Value != goenv || used.Name != name {
-				v.Used = &usedVar{Name: used.Name, Value: redacted(name, used.Value), Source: string(used.Source)}
-			}
+	for _, ev := range env.Report(displayed...) {
+		v := envVar{Value: redacted(ev.Name, ev.Value.Value), Source: string(ev.Source), File: ev.File, Line: ev.Line, Via: ev.Via}
+		if u := ev.Used; u != nil {
+			v.Used = &usedVar{Name: u.Name, Value: redacted(ev.Name, u.Value), Source: string(u.Source)}
 		}
-		v.Value = redacted(name, v.Value)
-		vars[name] = v
+		vars[ev.Name] = v
 	}
 	return vars, displayed
-}
-
-func fromValue(v proxyenv.Value) envVar {
-	return envVar{Value: v.Value, Source: string(v.Source), File: v.File, Line: v.Line, Via: v.Via}
-}
-
-// goEnvOrigin finds where "go env" takes a variable the go command does
-// not itself know from: the process environment, else the first go env
-// file assigning it. (Env.Lookup reports where the go command's fetching
-// code takes it from, the process environment only.)
-func goEnvOrigin(env *proxyenv.Env, name, value string, getenv func(string) string) envVar {
-	switch {
-	case value == "":
-		return envVar{Source: string(proxyenv.SourceDefault)}
-	case getenv(name) == value:
-		return envVar{Value: value, Source: string(proxyenv.SourceEnv)}
-	}
-	if env.GOENV != "" {
-		if data, err := os.ReadFile(env.GOENV); err == nil {
-			if l, ok := proxyenv.LookupEnvLine(proxyenv.ParseEnvFile(data), name); ok {
-				return envVar{Value: value, Source: string(proxyenv.SourceFile), File: env.GOENV, Line: l.Line}
-			}
-		}
-	}
-	goroot := env.GOROOT + string(os.PathSeparator) + "go.env"
-	if data, err := os.ReadFile(goroot); err == nil {
-		for _, l := range proxyenv.ParseEnvFile(data) {
-			if !l.Ignored && l.Key == name { // in go.env the first assignment wins
-				return envVar{Value: value, Source: string(proxyenv.SourceGOROOT), File: goroot, Line: l.Line}
-			}
-		}
-	}
-	return envVar{Value: value, Source: string(proxyenv.SourceFile), File: env.GOENV}
 }
 
 // redacted hides the passwords in the URLs of a variable's value, the way
