@@ -1,43 +1,84 @@
 // Command doctor explains what the go command would do to fetch modules in
 // the current environment, and can check that every server it would contact
-// is reachable over verified TLS.
+// is reachable over verified TLS with the credentials it would send.
 //
 // Usage:
 //
-//	go run ./examples/doctor [-json] [-probe] [-timeout D] [MODULE[@VERSION]...]
+//	go run ./examples/doctor [-json] [-probe] [-v] [-x] [-timeout D]
+//		[-ca FILE] [-save-chain DIR] [MODULE[@VERSION]...]
 //
 // Doctor first lists the variables that decide how modules are fetched
 // (GOPROXY, GONOPROXY, GOPRIVATE, GONOSUMDB, GOINSECURE, GOSUMDB, GOAUTH,
 // GOENV, GOROOT, NETRC, the HTTP proxy variables, ...), each with its value
 // and where it came from: the process environment, the user go env file
 // (with its line), $GOROOT/go.env, or the go command's built-in default
-// (possibly taken from GOPRIVATE). Then, for each module, it shows the route
-// the go command would take over the GOPROXY list (which entries it tries,
-// when it moves on to the next, and the GONOPROXY pattern that decided),
-// whether the checksum database is consulted and why, and whether GOINSECURE
-// applies. Last come the surprises the go command tolerates silently: quoted
-// or CRLF values in go env files, pattern lists with stray spaces, HTTP
-// proxy values net/http misreads, netrc entries that never match, and so on.
+// (possibly taken from GOPRIVATE, or the defaults of the Go release doctor
+// was built with when no Go installation is found). Then, for each module,
+// it shows the route the go command would take over the GOPROXY list
+// (which entries it tries, when it moves on to the next, and the GONOPROXY
+// pattern that decided), whether the checksum database is consulted and
+// why, and whether GOINSECURE applies. It reports the trust sources (the
+// system roots as SSL_CERT_FILE and SSL_CERT_DIR select them, plus -ca
+// files) with their warnings — a missing or unreadable SSL_CERT_FILE, DER
+// or non-certificate files, expired roots — without any network access.
+// Last come the surprises the go command tolerates silently: quoted or
+// CRLF values in go env files, pattern lists with stray spaces, HTTP proxy
+// values net/http misreads, netrc entries that never match, and so on.
 //
 // With -probe, doctor also requests every source on each route — the module
 // proxies, the origin (https://host/) of direct fetches and the checksum
 // database — through the configured HTTP proxy, trusting the roots Go trusts
-// in this environment (SSL_CERT_FILE, SSL_CERT_DIR), and classifies any
-// failure (unknown-authority, expired, hostname-mismatch, proxy, ...) with the
-// presented certificate chain and a hint naming the fix. Probes send no
-// credentials.
+// in this environment, and sending the credentials the go command would
+// send (netrc, GOAUTH; after a 4xx it re-runs GOAUTH and retries once, as
+// the go command does). For each https source it names the credential
+// that applies (the netrc file, line and login; the GOAUTH command) or
+// says that none does; a 401 or 403 names the credential that was
+// refused. Failures are classified (unknown-authority, expired,
+// hostname-mismatch, proxy, http-status, ...) with the presented
+// certificate chain and a hint naming the fix. -save-chain DIR writes the
+// chain each https server presented to DIR/HOST_PORT.pem; -ca FILE (which
+// may be repeated) trusts the CA certificates in FILE in addition to the
+// system roots. The library calls behind the probes are
+// proxyenv.ProbeRoute and, for the report, proxyenv.Env.Report and
+// proxyenv.Env.Lint.
 //
-// With -json, doctor prints one JSON object: "env" maps each variable to
-// {"value", "source", ...}, where value is what "go env -json" prints;
-// "modules" holds one entry per module with its route (and, with -probe,
-// its probed "sources", each with an "error" object whose "kind" classifies
-// a failure); "diagnostics" lists the problems found; and with -probe,
-// "trust" reports the trust sources consulted.
+// With -v, doctor reports each step on standard error as it happens (so a
+// server that does not answer is visible while doctor waits for it); with
+// -x it prints each request as the go command's -x does:
+//
+//	# get https://proxy.corp.example/example.com/m/@v/v1.0.0.info
+//	# get https://proxy.corp.example/example.com/m/@v/v1.0.0.info: 200 OK (0.012s)
+//
+// With -json, doctor prints one JSON object whose "schema" is
+// "modnet.doctor/v1" (fields may be added within v1; a field changing
+// meaning or disappearing changes the schema name):
+//
+//   - "env" maps each variable to {"value", "source", "file", "line",
+//     "via", "used"}, where value is what "go env -json" prints and source
+//     is "env", "file", "goroot", "default", "go-binary", "runtime" or
+//     "release";
+//   - "modules" holds one entry per argument with its "route" and, with
+//     -probe, its "sources": {"role", "step", "url", "credential", "ok",
+//     "statusCode", "tlsVersion", "chain", "elapsed", "error", ...}, where
+//     "credential" is {"source", "prefix", "file", "line", "login",
+//     "command", "scheme"} (absent when none applies), durations are
+//     strings such as "12ms", and "error" has a stable "kind" (see
+//     trust.Kind: "unknown-authority", "self-signed", "expired",
+//     "hostname-mismatch", "proxy", "http-status", "credentials", ...) and
+//     a "hint";
+//   - "diagnostics" lists the problems found: {"severity" ("error" or
+//     "warning"), "topic" ("goenv", "goauth", "netrc", "trust", "probe"),
+//     "kind", "name", "file", "line", "message"}, where kind is a stable
+//     name such as "stray-space", "invalid-value" or, for trust, a
+//     trust.WarningCode such as "ssl-cert-file-missing";
+//   - "trust" reports the trust sources consulted.
 //
 // When the environment is one the go command refuses, such as an invalid
 // GOPROXY, doctor reports it in the go command's words ("go: MODULE:
 // invalid proxy URL missing scheme: ...") and exits with status 1, as it
-// does when a probe fails. Passwords in URLs are always printed as "xxxxx".
+// does when a probe fails or a -ca file cannot be loaded; warnings alone
+// leave the status 0, and -h exits 0. Passwords in URLs are always printed
+// as "xxxxx", and credentials never appear in any output.
 package main
 
 import (

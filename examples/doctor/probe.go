@@ -89,9 +89,9 @@ func (p *prober) probeRoute(ctx context.Context, m *moduleReport) []*probeReport
 	opts := proxyenv.ProbeOptions{Timeout: p.timeout, Trace: func(ev proxyenv.ProbeEvent) {
 		u := ev.URL.Redacted()
 		if ev.Result == nil {
-			p.recordSecrets(ctx, ev.URL)
-			start[u] = time.Now()
 			p.progress("%s %s: requesting (timeout %s)", ev.Role, u, p.timeout)
+			p.recordSecrets(ctx, ev.URL) // may run GOAUTH commands
+			start[u] = time.Now()
 			if p.trace != nil {
 				p.trace("# get " + u)
 			}
