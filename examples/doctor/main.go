@@ -254,7 +254,7 @@ func runConfig(ctx context.Context, args []string, cfg config) int {
 	pool, diags := buildPool(env, caFiles)
 	rep.Diagnostics = append(rep.Diagnostics, diags...)
 	rep.Trust = pool.Report()
-	rep.Diagnostics = append(rep.Diagnostics, trustDiagnostics(rep.Trust, env, caFiles)...)
+	rep.Diagnostics = append(rep.Diagnostics, trustDiagnostics(rep.Trust)...)
 	for _, d := range diags {
 		if d.Severity == "error" {
 			status = 1
@@ -352,18 +352,32 @@ func buildPool(env *proxyenv.Env, caFiles []string) (*trust.Pool, []diagnostic) 
 	return pool, diags
 }
 
-// trustDiagnostics lists the warnings of the trust report. The expired
-// and non-CA roots of an unconfigured system store are common and
-// harmless: they are counted, not listed.
-func trustDiagnostics(t *trust.Report, env *proxyenv.Env, caFiles []string) []diagnostic {
+// trustDiagnostics lists the warnings of the trust report. Expired and
+// non-CA roots of the system's default stores are common and harmless:
+// the trust section counts them; those of SSL_CERT_FILE, SSL_CERT_DIR or
+// -ca files are listed.
+func trustDiagnostics(t *trust.Report) []diagnostic {
 	if t == nil {
 		return nil
 	}
-	configured := env.SSL_CERT_FILE != "" || env.SSL_CERT_DIR != "" || len(caFiles) > 0
+	var system []string
+	for _, s := range t.Sources {
+		if (s.Kind == trust.SourceSystemFile || s.Kind == trust.SourceSystemDir) && s.Variable == "" {
+			system = append(system, s.Name)
+		}
+	}
+	fromSystem := func(msg string) bool {
+		for _, name := range system {
+			if strings.HasPrefix(msg, name) {
+				return true
+			}
+		}
+		return false
+	}
 	var ds []diagnostic
 	for _, w := range t.Warnings {
-		if !configured && (w.Code == trust.WarnExpiredRoot || w.Code == trust.WarnNotCA) {
-			continue // counted in the trust section
+		if (w.Code == trust.WarnExpiredRoot || w.Code == trust.WarnNotCA) && fromSystem(w.Message) {
+			continue
 		}
 		ds = append(ds, diagnostic{Severity: "warning", Topic: "trust", Kind: string(w.Code), Message: w.Message})
 	}

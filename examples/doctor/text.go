@@ -109,13 +109,14 @@ func printTrust(w io.Writer, t *trust.Report) {
 		}
 		fmt.Fprintln(w, line)
 	}
+	// The warnings are among the diagnostics; only the expired or non-CA
+	// roots of the system stores, which doctor does not list there, are
+	// counted here.
 	stale := 0
 	for _, x := range t.Warnings {
 		if x.Code == trust.WarnExpiredRoot || x.Code == trust.WarnNotCA {
 			stale++
-			continue
 		}
-		fmt.Fprintf(w, "  warning: %s\n", x.Message)
 	}
 	if stale > 0 {
 		fmt.Fprintf(w, "  (%d expired or non-CA roots are ignored; -json lists them)\n", stale)
