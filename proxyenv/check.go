@@ -170,14 +170,18 @@ func (p *prober) probe(ctx context.Context, role string, step int, u *url.URL) S
 		if resp.Proto == "" {
 			resp.Proto = "HTTP/1.1"
 		}
-		p.c.auth.Rerun(ctx, u, resp, p.c.base)
+		rctx, cancel := context.WithTimeout(ctx, p.opts.Timeout) // a GOAUTH command may hang
+		p.c.auth.Rerun(rctx, u, resp, p.c.base)
+		cancel()
 		sp.Retried = true
 		sp.Result = p.request(ctx, role, u)
 	}
 	if u.Scheme == "https" {
-		if info, ok := p.c.auth.Describe(ctx, u); ok {
+		dctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
+		if info, ok := p.c.auth.Describe(dctx, u); ok {
 			sp.Credential = &info
 		}
+		cancel()
 	}
 	p.explain(&sp, u)
 	p.done[u.String()] = &sp

@@ -125,6 +125,8 @@ func (p *prober) recordSecrets(ctx context.Context, u *url.URL) {
 		return
 	}
 	p.seen[u.String()] = struct{}{}
+	ctx, cancel := context.WithTimeout(ctx, p.timeout) // a GOAUTH command may hang
+	defer cancel()
 	h, err := p.client.Header(ctx, u)
 	if err != nil {
 		return

@@ -80,6 +80,10 @@ func TestSetupRightPassword(t *testing.T) {
 func TestSetupWrongPassword(t *testing.T) {
 	t.Parallel()
 	g, netrc := credentialSetup(t, "machine other.example login bob password x\nmachine HOST login alice password wrong-pass-456\n")
+	ds, _, err := g.ModDownload(context.Background(), "example.com/m@v1.0.0")
+	if err != nil || len(ds) != 1 || !strings.Contains(ds[0].Error, "401 Unauthorized") {
+		t.Fatalf("go mod download: %+v %v; want a 401 failure", ds, err)
+	}
 	code, text, _ := doctor(t, g, "-probe", "example.com/m@v1.0.0")
 	t.Logf("doctor -probe:\n%s", text)
 	if code != 1 {
@@ -329,16 +333,21 @@ func TestHelpExitsZero(t *testing.T) {
 	}
 }
 
-// TestTrace: -x prints each request like the go command's -x.
+// TestTrace: -x prints each request like the go command's -x: the same
+// lines for the same first request of "go mod download -x".
 func TestTrace(t *testing.T) {
 	t.Parallel()
 	s := modproxy.New(t, exampleMods, modproxy.TLS())
 	g := gooracle.New(t)
 	g.Set("GOPROXY", s.URL)
 	g.Set("SSL_CERT_FILE", s.CAFile)
-	_, _, stderr := doctor(t, g, "-x", "-probe", "example.com/m@v1.0.0")
 	u := regexp.QuoteMeta(s.URL + "/example.com/m/@v/v1.0.0.info")
 	want := regexp.MustCompile(`(?m)^# get ` + u + "\n# get " + u + `: 200 OK \([0-9]+\.[0-9]{3}s\)$`)
+	_, goStderr, err := g.Run(context.Background(), "mod", "download", "-x", "example.com/m@v1.0.0")
+	if err != nil || !want.Match(goStderr) {
+		t.Fatalf("go mod download -x: %v\n%s\nwant lines matching %s", err, goStderr, want)
+	}
+	_, _, stderr := doctor(t, g, "-x", "-probe", "example.com/m@v1.0.0")
 	if !want.MatchString(stderr) {
 		t.Errorf("stderr:\n%s\nwant lines matching %s", stderr, want)
 	}
