@@ -435,3 +435,47 @@ func (w *timedWriter) firstWith(s string) (time.Duration, bool) {
 	}
 	return 0, false
 }
+
+// TestSetupGOAUTHCommand: a GOAUTH command's credential is sent, named by
+// the command, and never printed.
+func TestSetupGOAUTHCommand(t *testing.T) {
+	t.Parallel()
+	s := modproxy.New(t, exampleMods, modproxy.TLS(), modproxy.RequireHeader("Authorization", "Bearer cmd-token-789"))
+	g := gooracle.New(t)
+	script := filepath.Join(g.Dir, "auth.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nprintf '"+s.URL+"\\n\\nAuthorization: Bearer cmd-token-789\\n\\n'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	g.Set("GOAUTH", script)
+	g.Set("GOPROXY", s.URL)
+	g.Set("SSL_CERT_FILE", s.CAFile)
+	ds, _, err := g.ModDownload(context.Background(), "example.com/m@v1.0.0")
+	if err != nil || len(ds) != 1 || ds[0].Error != "" {
+		t.Fatalf("go mod download: %+v %v; want success", ds, err)
+	}
+	code, text, stderr := doctor(t, g, "-probe", "-x", "example.com/m@v1.0.0")
+	t.Logf("doctor -probe:\n%s", text)
+	want := `credential: GOAUTH command "` + script + `" (Bearer) for 127.0.0.1:`
+	if code != 0 || !strings.Contains(text, "ok    proxy") || !strings.Contains(text, want) {
+		t.Errorf("exit %d, want 0, the proxy ok and %q:\n%s", code, want, text)
+	}
+	if strings.Contains(text+stderr, "cmd-token-789") {
+		t.Errorf("output reveals the token:\n%s\n%s", text, stderr)
+	}
+}
+
+// TestInvalidGOAUTHProbe: with a GOAUTH the go command refuses, probes
+// cannot run like the go command's requests: an error, not a crash.
+func TestInvalidGOAUTHProbe(t *testing.T) {
+	t.Parallel()
+	g := gooracle.New(t)
+	g.Set("GOAUTH", "off;netrc")
+	code, out, stderr := doctorJSON(t, g, "-probe", "example.com/m@v1.0.0")
+	found := false
+	for _, d := range out.Diagnostics {
+		found = found || (d.Topic == "probe" && d.Severity == "error" && strings.Contains(d.Message, "GOAUTH"))
+	}
+	if code != 1 || !found {
+		t.Errorf("exit %d, diagnostics %+v; want 1 and a probe error naming GOAUTH (stderr %s)", code, out.Diagnostics, stderr)
+	}
+}
