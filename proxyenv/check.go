@@ -235,7 +235,7 @@ func (p *prober) explain(sp *SourceProbe, u *url.URL) {
 	if strings.HasSuffix(e.Hint, interceptionClaim) && (!p.r.SumDB.Use || p.r.SumDB.Err != nil) {
 		// The go command does not check this module's content against
 		// the checksum database: nothing else authenticates it.
-		e.Hint = strings.TrimSuffix(e.Hint, interceptionClaim) + "; nothing else authenticates this module's content: the checksum database is not consulted (" + p.r.SumDB.Reason + ")"
+		e.Hint = strings.TrimSuffix(e.Hint, interceptionClaim) + "; only a go.sum line authenticates this module's content: the checksum database is not consulted for it (" + p.r.SumDB.Reason + ")"
 	}
 	if e.Kind != trust.KindHTTPStatus || (e.StatusCode != http.StatusUnauthorized && e.StatusCode != http.StatusForbidden) {
 		return

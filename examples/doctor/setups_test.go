@@ -56,7 +56,7 @@ func TestSetupRightPassword(t *testing.T) {
 		t.Fatalf("go mod download: %+v %v; want success", ds, err)
 	}
 	code, text, stderr := doctor(t, g, "-probe", "-v", "-x", "example.com/m@v1.0.0")
-	t.Logf("doctor -probe:\n%s", text)
+	t.Logf("doctor -probe -v -x:\n%s\nstderr:\n%s", text, stderr)
 	if code != 0 {
 		t.Errorf("exit %d, want 0 (the go command succeeds); stderr:\n%s", code, stderr)
 	}
