@@ -91,11 +91,13 @@ type Auth struct {
 	runMu  sync.Mutex // serializes GOAUTH runs
 	inited bool       // the initial run is done
 
-	mu    sync.Mutex
-	store map[string]SecretHeader
+	mu     sync.Mutex
+	store  map[string]SecretHeader
+	origin map[string]CredentialInfo // where each store entry came from
 
 	netrcOnce    sync.Once
 	netrcHeaders map[string]SecretHeader // by normalized machine; the first entry wins
+	netrcInfo    map[string]CredentialInfo
 	netrcErr     error
 	netrcStored  bool            // the netrc headers are in store (guarded by mu)
 	netrcDirty   map[string]bool // prefixes other methods set since (guarded by mu)
@@ -116,7 +118,7 @@ func (c Config) Build() (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Auth{cfg: c, methods: methods, off: off, extra: map[string]Credential{}, store: map[string]SecretHeader{}}
+	a := &Auth{cfg: c, methods: methods, off: off, extra: map[string]Credential{}, store: map[string]SecretHeader{}, origin: map[string]CredentialInfo{}}
 	a.cfg.Credentials = nil
 	a.cfg.Env = append([]string(nil), c.Env...)
 	if c.Env == nil {
@@ -221,7 +223,7 @@ func (a *Auth) run(ctx context.Context, u *url.URL, resp *http.Response, base ht
 				errs = append(errs, err)
 				continue
 			}
-			a.put(NormalizePrefix(prefix), h)
+			a.put(NormalizePrefix(prefix), h, CredentialInfo{Source: SourceGit, Command: m.Text})
 		case Command:
 			creds, err := a.runCommand(ctx, m, u, resp)
 			if err != nil {
@@ -229,7 +231,7 @@ func (a *Auth) run(ctx context.Context, u *url.URL, resp *http.Response, base ht
 				continue
 			}
 			for _, c := range creds {
-				a.put(c.Prefix, c.Header)
+				a.put(c.Prefix, c.Header, CredentialInfo{Source: SourceCommand, Command: m.Text})
 			}
 		}
 	}
@@ -238,7 +240,7 @@ func (a *Auth) run(ctx context.Context, u *url.URL, resp *http.Response, base ht
 
 // put stores h for prefix; an empty h forgets the prefix, as in the go
 // command.
-func (a *Auth) put(prefix string, h SecretHeader) {
+func (a *Auth) put(prefix string, h SecretHeader, info CredentialInfo) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.netrcStored && a.netrcHeaders[prefix] != nil {
@@ -246,9 +248,11 @@ func (a *Auth) put(prefix string, h SecretHeader) {
 	}
 	if len(h) == 0 {
 		delete(a.store, prefix)
+		delete(a.origin, prefix)
 		return
 	}
 	a.store[prefix] = h
+	a.origin[prefix] = info
 }
 
 // putNetrc stores the netrc credentials, as the go command does on every
@@ -262,6 +266,7 @@ func (a *Auth) putNetrc(headers map[string]SecretHeader) {
 	if !a.netrcStored {
 		for p, h := range headers {
 			a.store[p] = h
+			a.origin[p] = a.netrcInfo[p]
 		}
 		a.netrcStored = true
 		a.netrcDirty = map[string]bool{}
@@ -269,6 +274,7 @@ func (a *Auth) putNetrc(headers map[string]SecretHeader) {
 	}
 	for p := range a.netrcDirty {
 		a.store[p] = headers[p]
+		a.origin[p] = a.netrcInfo[p]
 	}
 	clear(a.netrcDirty)
 }
@@ -306,11 +312,13 @@ func (a *Auth) netrc() (map[string]SecretHeader, error) {
 		}
 		entries := Parse(data)
 		a.netrcHeaders = make(map[string]SecretHeader, len(entries))
+		a.netrcInfo = make(map[string]CredentialInfo, len(entries))
 		for _, e := range entries {
 			// The go command stores the entries from last to first, so
 			// the first entry for a machine wins.
 			if p := NormalizePrefix(e.Machine); a.netrcHeaders[p] == nil {
 				a.netrcHeaders[p] = basicHeader(e.Login, e.Password)
+				a.netrcInfo[p] = CredentialInfo{Source: SourceNetrc, File: a.cfg.NetrcFile, Line: e.Line, Login: e.Login}
 			}
 		}
 	})

@@ -41,6 +41,7 @@ const (
 	KindProxy              Kind = "proxy"                // the HTTP proxy, or the CONNECT through it, failed
 	KindHTTPStatus         Kind = "http-status"          // the server answered with an error status ([Probe] only)
 	KindProtocol           Kind = "protocol"             // the server was reached but its HTTP answer was unusable (e.g. headers over net/http's limit)
+	KindCredentials        Kind = "credentials"          // the credentials to send could not be obtained ([Probe] only)
 )
 
 // An Error is a classified connection failure with the evidence that
@@ -248,6 +249,7 @@ type options struct {
 	proxyFunc func(*http.Request) (*url.URL, error)
 	base      *http.Transport
 	timeout   time.Duration
+	header    func(context.Context, *url.URL) (http.Header, error)
 }
 
 // WithHost names the server that was dialed (host or host:port). Without

@@ -42,6 +42,14 @@ type ProbeResult struct {
 // first, as PEM (see [Error.ChainPEM]); nil if none was presented.
 func (r *ProbeResult) ChainPEM() []byte { return ChainPEM(r.Chain) }
 
+// WithHeader makes [Probe] send the header fields f returns for the
+// URL, such as the credentials a module client would send. f is called
+// once per probe; its values are sent only, never recorded in the
+// result. An error from f fails the probe with kind "credentials".
+func WithHeader(f func(ctx context.Context, u *url.URL) (http.Header, error)) Option {
+	return func(o *options) { o.header = f }
+}
+
 // Probe requests rawURL with GET the way a real module download would —
 // through the proxy chosen by [WithProxy], trusting the pool given by
 // [WithPool] (nil: the system roots) — and returns the classified result,
@@ -83,6 +91,19 @@ func Probe(ctx context.Context, rawURL string, opts ...Option) *ProbeResult {
 	if err != nil {
 		res.Error = &Error{Kind: KindConnect, Message: err.Error(), Err: err, Hint: "the URL cannot be requested"}
 		return res
+	}
+	if o.header != nil {
+		h, err := o.header(ctx, u)
+		if err != nil {
+			res.Error = &Error{Kind: KindCredentials, Host: u.Hostname(), Message: err.Error(), Err: err,
+				Hint: "the credentials for " + u.Host + " could not be obtained: check GOAUTH and the netrc file"}
+			return res
+		}
+		for k, vs := range h {
+			for _, v := range vs {
+				req.Header.Add(k, v)
+			}
+		}
 	}
 	if o.proxyFunc != nil {
 		if pu, err := o.proxyFunc(req); err == nil && pu != nil {

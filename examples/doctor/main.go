@@ -1,43 +1,84 @@
 // Command doctor explains what the go command would do to fetch modules in
 // the current environment, and can check that every server it would contact
-// is reachable over verified TLS.
+// is reachable over verified TLS with the credentials it would send.
 //
 // Usage:
 //
-//	go run ./examples/doctor [-json] [-probe] [-timeout D] [MODULE[@VERSION]...]
+//	go run ./examples/doctor [-json] [-probe] [-v] [-x] [-timeout D]
+//		[-ca FILE] [-save-chain DIR] [MODULE[@VERSION]...]
 //
 // Doctor first lists the variables that decide how modules are fetched
 // (GOPROXY, GONOPROXY, GOPRIVATE, GONOSUMDB, GOINSECURE, GOSUMDB, GOAUTH,
 // GOENV, GOROOT, NETRC, the HTTP proxy variables, ...), each with its value
 // and where it came from: the process environment, the user go env file
 // (with its line), $GOROOT/go.env, or the go command's built-in default
-// (possibly taken from GOPRIVATE). Then, for each module, it shows the route
-// the go command would take over the GOPROXY list (which entries it tries,
-// when it moves on to the next, and the GONOPROXY pattern that decided),
-// whether the checksum database is consulted and why, and whether GOINSECURE
-// applies. Last come the surprises the go command tolerates silently: quoted
-// or CRLF values in go env files, pattern lists with stray spaces, HTTP
-// proxy values net/http misreads, netrc entries that never match, and so on.
+// (possibly taken from GOPRIVATE, or the defaults of the Go release doctor
+// was built with when no Go installation is found). Then, for each module,
+// it shows the route the go command would take over the GOPROXY list
+// (which entries it tries, when it moves on to the next, and the GONOPROXY
+// pattern that decided), whether the checksum database is consulted and
+// why, and whether GOINSECURE applies. It reports the trust sources (the
+// system roots as SSL_CERT_FILE and SSL_CERT_DIR select them, plus -ca
+// files) with their warnings — a missing or unreadable SSL_CERT_FILE, DER
+// or non-certificate files, expired roots — without any network access.
+// Last come the surprises the go command tolerates silently: quoted or
+// CRLF values in go env files, pattern lists with stray spaces, HTTP proxy
+// values net/http misreads, netrc entries that never match, and so on.
 //
 // With -probe, doctor also requests every source on each route — the module
 // proxies, the origin (https://host/) of direct fetches and the checksum
 // database — through the configured HTTP proxy, trusting the roots Go trusts
-// in this environment (SSL_CERT_FILE, SSL_CERT_DIR), and classifies any
-// failure (unknown-authority, expired, hostname-mismatch, proxy, ...) with the
-// presented certificate chain and a hint naming the fix. Probes send no
-// credentials.
+// in this environment, and sending the credentials the go command would
+// send (netrc, GOAUTH; after a 4xx it re-runs GOAUTH and retries once, as
+// the go command does). For each https source it names the credential
+// that applies (the netrc file, line and login; the GOAUTH command) or
+// says that none does; a 401 or 403 names the credential that was
+// refused. Failures are classified (unknown-authority, expired,
+// hostname-mismatch, proxy, http-status, ...) with the presented
+// certificate chain and a hint naming the fix. -save-chain DIR writes the
+// chain each https server presented to DIR/HOST_PORT.pem; -ca FILE (which
+// may be repeated) trusts the CA certificates in FILE in addition to the
+// system roots. The library calls behind the probes are
+// proxyenv.ProbeRoute and, for the report, proxyenv.Env.Report and
+// proxyenv.Env.Lint.
 //
-// With -json, doctor prints one JSON object: "env" maps each variable to
-// {"value", "source", ...}, where value is what "go env -json" prints;
-// "modules" holds one entry per module with its route (and, with -probe,
-// its probed "sources", each with an "error" object whose "kind" classifies
-// a failure); "diagnostics" lists the problems found; and with -probe,
-// "trust" reports the trust sources consulted.
+// With -v, doctor reports each step on standard error as it happens (so a
+// server that does not answer is visible while doctor waits for it); with
+// -x it prints each request as the go command's -x does:
+//
+//	# get https://proxy.corp.example/example.com/m/@v/v1.0.0.info
+//	# get https://proxy.corp.example/example.com/m/@v/v1.0.0.info: 200 OK (0.012s)
+//
+// With -json, doctor prints one JSON object whose "schema" is
+// "modnet.doctor/v1" (fields may be added within v1; a field changing
+// meaning or disappearing changes the schema name):
+//
+//   - "env" maps each variable to {"value", "source", "file", "line",
+//     "via", "used"}, where value is what "go env -json" prints and source
+//     is "env", "file", "goroot", "default", "go-binary", "runtime" or
+//     "release";
+//   - "modules" holds one entry per argument with its "route" and, with
+//     -probe, its "sources": {"role", "step", "url", "credential", "ok",
+//     "statusCode", "tlsVersion", "chain", "elapsed", "error", ...}, where
+//     "credential" is {"source", "prefix", "file", "line", "login",
+//     "command", "scheme"} (absent when none applies), durations are
+//     strings such as "12ms", and "error" has a stable "kind" (see
+//     trust.Kind: "unknown-authority", "self-signed", "expired",
+//     "hostname-mismatch", "proxy", "http-status", "credentials", ...) and
+//     a "hint";
+//   - "diagnostics" lists the problems found: {"severity" ("error" or
+//     "warning"), "topic" ("goenv", "goauth", "netrc", "trust", "probe"),
+//     "kind", "name", "file", "line", "message"}, where kind is a stable
+//     name such as "stray-space", "invalid-value" or, for trust, a
+//     trust.WarningCode such as "ssl-cert-file-missing";
+//   - "trust" reports the trust sources consulted.
 //
 // When the environment is one the go command refuses, such as an invalid
 // GOPROXY, doctor reports it in the go command's words ("go: MODULE:
 // invalid proxy URL missing scheme: ...") and exits with status 1, as it
-// does when a probe fails. Passwords in URLs are always printed as "xxxxx".
+// does when a probe fails or a -ca file cannot be loaded; warnings alone
+// leave the status 0, and -h exits 0. Passwords in URLs are always printed
+// as "xxxxx", and credentials never appear in any output.
 package main
 
 import (
@@ -62,8 +103,13 @@ func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr))
 }
 
+// schema names the version of the -json output; it changes only when a
+// field changes meaning or disappears (fields may be added).
+const schema = "modnet.doctor/v1"
+
 // report is everything doctor found; -json prints it as is.
 type report struct {
+	Schema      string            `json:"schema"`
 	Env         map[string]envVar `json:"env"`
 	Modules     []*moduleReport   `json:"modules"`
 	Diagnostics []diagnostic      `json:"diagnostics"`
@@ -75,7 +121,7 @@ type report struct {
 // envVar is one variable: the value "go env" prints and where it came from.
 type envVar struct {
 	Value  string `json:"value"`
-	Source string `json:"source"` // env, file, goroot, default, go-binary or runtime
+	Source string `json:"source"` // env, file, goroot, default, go-binary, runtime or release
 	File   string `json:"file,omitempty"`
 	Line   int    `json:"line,omitempty"`
 	Via    string `json:"via,omitempty"` // the variable a default was taken from
@@ -112,7 +158,7 @@ type diagnostic struct {
 	// "netrc" or "trust".
 	Topic string `json:"topic"`
 	// Kind classifies the problem with a stable name ("stray-space",
-	// "invalid-value", "port-mismatch", ...).
+	// "invalid-value", "port-mismatch", "ssl-cert-file-missing", ...).
 	Kind    string `json:"kind,omitempty"`
 	Name    string `json:"name,omitempty"`
 	File    string `json:"file,omitempty"`
@@ -120,45 +166,72 @@ type diagnostic struct {
 	Message string `json:"message"`
 }
 
-// displayed lists the variables doctor reports, in order. The first group
-// is what the go command resolves through the go env files; the second is
-// read by its HTTP client and netrc code from the process environment only.
-var displayed = []string{
-	"GOPROXY", "GONOPROXY", "GOPRIVATE", "GONOSUMDB", "GOINSECURE", "GOSUMDB",
-	"GOAUTH", "GOENV", "GOROOT", "GOFLAGS", "GOTOOLCHAIN", "GOVCS", "GODEBUG",
-	"NETRC", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR",
-}
+// displayed lists the variables doctor reports, in order.
+var displayed = proxyenv.ReportedVars
 
-// processOnly are the displayed variables the go command's fetching reads
-// from the process environment only, although "go env" prints them when a
-// go env file assigns them.
-var processOnly = map[string]bool{
-	"NETRC": true, "HTTP_PROXY": true, "HTTPS_PROXY": true, "NO_PROXY": true,
-	"SSL_CERT_FILE": true, "SSL_CERT_DIR": true,
+// config is what run needs from its surroundings; tests replace parts.
+type config struct {
+	lookupEnv func(string) (string, bool)
+	stdout    io.Writer
+	stderr    io.Writer
+	// buildGOROOT is the last-resort GOROOT (nil: the one doctor was
+	// built with).
+	buildGOROOT func() string
 }
 
 func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) int {
+	return runConfig(ctx, args, config{lookupEnv: lookupEnv, stdout: stdout, stderr: stderr})
+}
+
+func runConfig(ctx context.Context, args []string, cfg config) int {
+	stdout, stderr, lookupEnv := cfg.stdout, cfg.stderr, cfg.lookupEnv
 	flags := flag.NewFlagSet("doctor", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	jsonOut := flags.Bool("json", false, "print one JSON object")
-	probe := flags.Bool("probe", false, "request every source on each route and classify failures")
+	jsonOut := flags.Bool("json", false, "print one JSON object (schema "+schema+")")
+	probe := flags.Bool("probe", false, "request every source on each route, with the credentials the go command would send, and classify failures")
 	timeout := flags.Duration("timeout", 10*time.Second, "time limit for each probe")
+	verbose := flags.Bool("v", false, "report each step on standard error as it happens")
+	trace := flags.Bool("x", false, "print each request on standard error, like the go command's -x")
+	saveChain := flags.String("save-chain", "", "with -probe, write the certificate chain each https server presents to `DIR`/HOST.pem")
+	var caFiles []string
+	flags.Func("ca", "also trust the CA certificates in PEM `FILE` (with the system roots; repeatable)", func(f string) error {
+		caFiles = append(caFiles, f)
+		return nil
+	})
 	flags.Usage = func() {
-		fmt.Fprintf(stderr, "usage: doctor [-json] [-probe] [-timeout D] [MODULE[@VERSION]...]\n")
+		fmt.Fprintf(flags.Output(), "usage: doctor [-json] [-probe] [-v] [-x] [-timeout D] [-ca FILE] [-save-chain DIR] [MODULE[@VERSION]...]\n")
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	getenv := func(k string) string { v, _ := lookupEnv(k); return v }
+	// Secrets that must never be printed: credential header values found
+	// while probing join the environment's URL passwords.
+	var secrets []string
+	var scrub func(string) string
+	progress := func(format string, args ...any) {
+		if *verbose {
+			msg := fmt.Sprintf(format, args...)
+			if scrub != nil {
+				msg = scrubSecrets(scrub(msg), secrets)
+			}
+			fmt.Fprintf(stderr, "doctor: %s\n", msg)
+		}
+	}
 
-	env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: getenv, LookupEnv: lookupEnv})
+	progress("reading the go environment")
+	env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: getenv, LookupEnv: lookupEnv, BuildGOROOT: cfg.buildGOROOT})
 	if err != nil {
 		fmt.Fprintf(stderr, "doctor: %v\n", err)
 		return 1
 	}
-	rep := &report{Modules: []*moduleReport{}, Diagnostics: []diagnostic{}}
-	rep.Env, rep.names = envReport(env, getenv)
+	scrub = scrubber(env, getenv)
+	rep := &report{Schema: schema, Modules: []*moduleReport{}, Diagnostics: []diagnostic{}}
+	rep.Env, rep.names = envReport(env)
 	rep.Diagnostics = append(rep.Diagnostics, envDiagnostics(env)...)
 
 	status := 0
@@ -172,21 +245,57 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		}
 		rep.Modules = append(rep.Modules, m)
 	}
+	progress("checking the netrc file")
 	rep.Diagnostics = append(rep.Diagnostics, netrcDiagnostics(env, rep.Modules, getenv)...)
 
+	// The trust sources are read without any network access, so their
+	// warnings appear with or without -probe.
+	progress("loading the trusted roots")
+	pool, diags := buildPool(env, caFiles)
+	rep.Diagnostics = append(rep.Diagnostics, diags...)
+	rep.Trust = pool.Report()
+	rep.Diagnostics = append(rep.Diagnostics, trustDiagnostics(rep.Trust)...)
+	for _, d := range diags {
+		if d.Severity == "error" {
+			status = 1
+		}
+	}
+
 	if *probe {
-		p, diags := newProber(env, getenv, *timeout)
-		rep.Diagnostics = append(rep.Diagnostics, diags...)
-		rep.Trust = p.pool.Report()
-		for _, m := range rep.Modules {
-			if m.Route == nil || m.malformed {
-				continue
-			}
-			m.Sources = p.probeRoute(ctx, m)
-			for _, s := range m.Sources {
-				if s.ProbeResult != nil && s.ProbeResult.Error != nil {
-					status = 1
+		p := &prober{timeout: *timeout, progress: progress}
+		if *trace {
+			p.trace = func(line string) { fmt.Fprintln(stderr, scrubSecrets(scrub(line), secrets)) }
+		}
+		progress("building the client (credentials: GOAUTH=%s)", display(env.GOAUTH))
+		client, err := env.Client(proxyenv.ClientOptions{Trust: pool})
+		if err != nil {
+			rep.Diagnostics = append(rep.Diagnostics, diagnostic{Severity: "error", Topic: "probe", Kind: "client", Message: "cannot probe: " + err.Error()})
+			status = 1
+		} else {
+			p.client = client
+			p.secret = func(s string) { secrets = append(secrets, s) }
+			for _, m := range rep.Modules {
+				if m.Route == nil || m.malformed {
+					continue
 				}
+				progress("probing the route of %s", m.Arg)
+				m.Sources = p.probeRoute(ctx, m)
+				for _, s := range m.Sources {
+					if s.Error != nil {
+						status = 1
+					}
+				}
+			}
+			client.CloseIdleConnections()
+		}
+		if *saveChain != "" {
+			saved, err := saveChains(*saveChain, rep.Modules)
+			for _, f := range saved {
+				progress("saved %s", f)
+			}
+			if err != nil {
+				rep.Diagnostics = append(rep.Diagnostics, diagnostic{Severity: "error", Topic: "probe", Kind: "save-chain", Message: err.Error()})
+				status = 1
 			}
 		}
 	}
@@ -206,12 +315,73 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	// Every value was redacted where it was formatted; scrubbing the
 	// finished text once more keeps a password that slipped into some
 	// error message from ever being printed.
-	scrub := scrubber(env, getenv)
-	io.WriteString(stdout, scrub(out.String()))
+	io.WriteString(stdout, scrubSecrets(scrub(out.String()), secrets))
 	for _, f := range failures {
-		fmt.Fprintln(stderr, scrub(f))
+		fmt.Fprintln(stderr, scrubSecrets(scrub(f), secrets))
 	}
 	return status
+}
+
+// buildPool builds the roots the go command trusts in env (SSL_CERT_FILE,
+// SSL_CERT_DIR), plus the -ca files. If the -ca files cannot be loaded it
+// reports an error and falls back to the environment's roots alone.
+func buildPool(env *proxyenv.Env, caFiles []string) (*trust.Pool, []diagnostic) {
+	getenv := func(k string) string {
+		switch k {
+		case "SSL_CERT_FILE":
+			return env.SSL_CERT_FILE
+		case "SSL_CERT_DIR":
+			return env.SSL_CERT_DIR
+		}
+		return ""
+	}
+	cfg := trust.Config{Getenv: getenv}
+	for _, f := range caFiles {
+		cfg.Extra = append(cfg.Extra, trust.Source{Path: f})
+	}
+	pool, err := cfg.Build()
+	if err == nil {
+		return pool, nil
+	}
+	diags := []diagnostic{{Severity: "error", Topic: "trust", Kind: "ca", Message: err.Error()}}
+	pool, err = (&trust.Config{Getenv: getenv}).Build()
+	if err != nil {
+		diags = append(diags, diagnostic{Severity: "error", Topic: "trust", Message: err.Error()})
+		return nil, diags
+	}
+	return pool, diags
+}
+
+// trustDiagnostics lists the warnings of the trust report. Expired and
+// non-CA roots of the system's default stores are common and harmless:
+// the trust section counts them; those of SSL_CERT_FILE, SSL_CERT_DIR or
+// -ca files are listed.
+func trustDiagnostics(t *trust.Report) []diagnostic {
+	if t == nil {
+		return nil
+	}
+	var system []string
+	for _, s := range t.Sources {
+		if (s.Kind == trust.SourceSystemFile || s.Kind == trust.SourceSystemDir) && s.Variable == "" {
+			system = append(system, s.Name)
+		}
+	}
+	fromSystem := func(msg string) bool {
+		for _, name := range system {
+			if strings.HasPrefix(msg, name) {
+				return true
+			}
+		}
+		return false
+	}
+	var ds []diagnostic
+	for _, w := range t.Warnings {
+		if (w.Code == trust.WarnExpiredRoot || w.Code == trust.WarnNotCA) && fromSystem(w.Message) {
+			continue
+		}
+		ds = append(ds, diagnostic{Severity: "warning", Topic: "trust", Kind: string(w.Code), Message: w.Message})
+	}
+	return ds
 }
 
 // explain computes the go command's decisions for one MODULE[@VERSION]
@@ -259,65 +429,18 @@ func goMessage(err error) string {
 	return err.Error()
 }
 
-// envReport describes each displayed variable.
-func envReport(env *proxyenv.Env, getenv func(string) string) (map[string]envVar, []string) {
+// envReport describes each displayed variable (proxyenv's environment
+// report), with passwords redacted.
+func envReport(env *proxyenv.Env) (map[string]envVar, []string) {
 	vars := make(map[string]envVar, len(displayed))
-	for _, name := range displayed {
-		goenv, _ := env.GoEnv(name)
-		var v envVar
-		if !processOnly[name] {
-			v = fromValue(env.Lookup(name))
-			v.Value = goenv
-		} else {
-			v = goEnvOrigin(env, name, goenv, getenv)
-			used := env.Sources[name] // NETRC and the HTTP proxy variables
-			if _, ok := env.Sources[name]; !ok {
-				used = proxyenv.Value{Name: name, Value: getenv(name), Source: proxyenv.SourceEnv}
-				if used.Value == "" {
-					used.Source = proxyenv.SourceDefault
-				}
-			}
-			if used.Value != goenv || used.Name != name {
-				v.Used = &usedVar{Name: used.Name, Value: redacted(name, used.Value), Source: string(used.Source)}
-			}
+	for _, ev := range env.Report(displayed...) {
+		v := envVar{Value: redacted(ev.Name, ev.Value.Value), Source: string(ev.Source), File: ev.File, Line: ev.Line, Via: ev.Via}
+		if u := ev.Used; u != nil {
+			v.Used = &usedVar{Name: u.Name, Value: redacted(ev.Name, u.Value), Source: string(u.Source)}
 		}
-		v.Value = redacted(name, v.Value)
-		vars[name] = v
+		vars[ev.Name] = v
 	}
 	return vars, displayed
-}
-
-func fromValue(v proxyenv.Value) envVar {
-	return envVar{Value: v.Value, Source: string(v.Source), File: v.File, Line: v.Line, Via: v.Via}
-}
-
-// goEnvOrigin finds where "go env" takes a variable the go command does
-// not itself know from: the process environment, else the first go env
-// file assigning it. (Env.Lookup reports where the go command's fetching
-// code takes it from, the process environment only.)
-func goEnvOrigin(env *proxyenv.Env, name, value string, getenv func(string) string) envVar {
-	switch {
-	case value == "":
-		return envVar{Source: string(proxyenv.SourceDefault)}
-	case getenv(name) == value:
-		return envVar{Value: value, Source: string(proxyenv.SourceEnv)}
-	}
-	if env.GOENV != "" {
-		if data, err := os.ReadFile(env.GOENV); err == nil {
-			if l, ok := proxyenv.LookupEnvLine(proxyenv.ParseEnvFile(data), name); ok {
-				return envVar{Value: value, Source: string(proxyenv.SourceFile), File: env.GOENV, Line: l.Line}
-			}
-		}
-	}
-	goroot := env.GOROOT + string(os.PathSeparator) + "go.env"
-	if data, err := os.ReadFile(goroot); err == nil {
-		for _, l := range proxyenv.ParseEnvFile(data) {
-			if !l.Ignored && l.Key == name { // in go.env the first assignment wins
-				return envVar{Value: value, Source: string(proxyenv.SourceGOROOT), File: goroot, Line: l.Line}
-			}
-		}
-	}
-	return envVar{Value: value, Source: string(proxyenv.SourceFile), File: env.GOENV}
 }
 
 // redacted hides the passwords in the URLs of a variable's value, the way

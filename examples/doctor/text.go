@@ -109,13 +109,14 @@ func printTrust(w io.Writer, t *trust.Report) {
 		}
 		fmt.Fprintln(w, line)
 	}
+	// The warnings are among the diagnostics; only the expired or non-CA
+	// roots of the system stores, which doctor does not list there, are
+	// counted here.
 	stale := 0
 	for _, x := range t.Warnings {
 		if x.Code == trust.WarnExpiredRoot || x.Code == trust.WarnNotCA {
 			stale++
-			continue
 		}
-		fmt.Fprintf(w, "  warning: %s\n", x.Message)
 	}
 	if stale > 0 {
 		fmt.Fprintf(w, "  (%d expired or non-CA roots are ignored; -json lists them)\n", stale)
@@ -172,35 +173,44 @@ func printProbes(w io.Writer, m *moduleReport) {
 	}
 	fmt.Fprintln(w, "  probes:")
 	for _, s := range m.Sources {
-		res := s.ProbeResult
 		switch {
-		case res == nil:
+		case s.Skipped != "":
 			fmt.Fprintf(w, "    skip  %-15s %s: %s\n", s.Role, s.URL, s.Skipped)
 			continue
-		case res.Error == nil:
-			detail := []string{strconv.Itoa(res.StatusCode)}
-			if res.TLSVersion != "" {
-				detail = append(detail, res.TLSVersion)
+		case s.Error == nil:
+			detail := []string{strconv.Itoa(s.StatusCode)}
+			if s.TLSVersion != "" {
+				detail = append(detail, s.TLSVersion)
 			}
-			if c := chainSummary(res.Chain); c != "" {
+			if c := chainSummary(s.Chain); c != "" {
 				detail = append(detail, c)
 			}
-			if res.Proxy != "" {
-				detail = append(detail, "via proxy "+res.Proxy)
+			if s.Proxy != "" {
+				detail = append(detail, "via proxy "+s.Proxy)
 			}
+			detail = append(detail, s.Elapsed)
 			fmt.Fprintf(w, "    ok    %-15s %s: %s\n", s.Role, s.URL, strings.Join(detail, ", "))
 		default:
-			e := res.Error
-			fmt.Fprintf(w, "    FAIL  %-15s %s: %s: %s\n", s.Role, s.URL, e.Kind, e.Message)
-			if res.Proxy != "" {
-				fmt.Fprintf(w, "          via proxy %s\n", res.Proxy)
+			e := s.Error
+			fmt.Fprintf(w, "    FAIL  %-15s %s: %s: %s (%s)\n", s.Role, s.URL, e.Kind, e.Message, s.Elapsed)
+			if s.Proxy != "" {
+				fmt.Fprintf(w, "          via proxy %s\n", s.Proxy)
 			}
-			if c := chainSummary(res.Chain); c != "" {
+			if c := chainSummary(s.Chain); c != "" {
 				fmt.Fprintf(w, "          chain: %s\n", c)
 			}
-			if e.Hint != "" {
-				fmt.Fprintf(w, "          hint: %s\n", e.Hint)
-			}
+		}
+		switch {
+		case s.Credential != nil:
+			fmt.Fprintf(w, "          credential: %s\n", s.Credential)
+		case strings.HasPrefix(s.URL, "https://"):
+			fmt.Fprintf(w, "          credential: none applies\n")
+		}
+		if s.Retried {
+			fmt.Fprintf(w, "          retried after re-running GOAUTH, as the go command does after a 4xx\n")
+		}
+		if s.Error != nil && s.Error.Hint != "" {
+			fmt.Fprintf(w, "          hint: %s\n", s.Error.Hint)
 		}
 		if s.Note != "" {
 			fmt.Fprintf(w, "          note: %s\n", s.Note)
