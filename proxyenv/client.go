@@ -127,7 +127,7 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 
 	pool := opts.Trust
 	if pool == nil {
-		p, err := trust.FromEnvironment(getenv).Build()
+		p, err := e.TrustConfig().Build()
 		if err != nil {
 			return nil, err
 		}
@@ -207,6 +207,23 @@ func (e *Env) Client(opts ClientOptions) (*Client, error) {
 	ic.insecureC = &ic
 	c.insecureC = &ic
 	return c, nil
+}
+
+// TrustConfig returns the roots Go trusts in e: the system roots as
+// crypto/x509 finds them, with e's SSL_CERT_FILE and SSL_CERT_DIR. Add
+// Extra sources to trust more CAs alongside them, and pass the built pool
+// as ClientOptions.Trust.
+func (e *Env) TrustConfig() *trust.Config {
+	certFile, certDir := e.SSL_CERT_FILE, e.SSL_CERT_DIR
+	return &trust.Config{Getenv: func(k string) string {
+		switch k {
+		case "SSL_CERT_FILE":
+			return certFile
+		case "SSL_CERT_DIR":
+			return certDir
+		}
+		return ""
+	}}
 }
 
 // withProxySources returns e or, when e.Sources does not record the HTTP

@@ -42,6 +42,15 @@
 // proxyenv.ProbeRoute and, for the report, proxyenv.Env.Report and
 // proxyenv.Env.Lint.
 //
+// For a module the route fetches directly (GOPRIVATE, GOPROXY=direct, ...),
+// -probe also shows the repository go-get discovery names (VCS, URL,
+// subdirectory, the go-import tag or static rule, the GOVCS rule that
+// allows it) and lists it with git twice: as the go command runs git (the
+// process environment only) and with the roots, HTTP proxy and credentials
+// modnet gives git. When Go's TLS verifies but the go command's git does
+// not (git ignores SSL_CERT_FILE, NETRC and GOAUTH), it says so and names
+// the git configuration that fixes it.
+//
 // With -v, doctor reports each step on standard error as it happens (so a
 // server that does not answer is visible while doctor waits for it); with
 // -x it prints each request as the go command's -x does:
@@ -146,6 +155,9 @@ type moduleReport struct {
 	// environment makes it fail, in "go mod download -json" form.
 	Error   string         `json:"error,omitempty"`
 	Sources []*probeReport `json:"sources,omitempty"`
+	// Repo is, with -probe, the repository a direct step fetches from
+	// and whether git can reach it.
+	Repo *repoReport `json:"repo,omitempty"`
 
 	malformed bool // the go command rejects the path before any request
 }
@@ -177,6 +189,9 @@ type config struct {
 	// buildGOROOT is the last-resort GOROOT (nil: the one doctor was
 	// built with).
 	buildGOROOT func() string
+	// environ is the environment the go command would run git with (nil:
+	// the process environment).
+	environ func() []string
 }
 
 func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) int {
@@ -285,6 +300,16 @@ func runConfig(ctx context.Context, args []string, cfg config) int {
 						status = 1
 					}
 				}
+				if hasDirect(m.Route) {
+					environ := os.Environ
+					if cfg.environ != nil {
+						environ = cfg.environ
+					}
+					m.Repo = p.probeRepo(ctx, env, m, environ())
+					if m.Repo.GitModnet != "" && m.Repo.GitModnet != "ok" {
+						status = 1
+					}
+				}
 			}
 			client.CloseIdleConnections()
 		}
@@ -326,16 +351,7 @@ func runConfig(ctx context.Context, args []string, cfg config) int {
 // SSL_CERT_DIR), plus the -ca files. If the -ca files cannot be loaded it
 // reports an error and falls back to the environment's roots alone.
 func buildPool(env *proxyenv.Env, caFiles []string) (*trust.Pool, []diagnostic) {
-	getenv := func(k string) string {
-		switch k {
-		case "SSL_CERT_FILE":
-			return env.SSL_CERT_FILE
-		case "SSL_CERT_DIR":
-			return env.SSL_CERT_DIR
-		}
-		return ""
-	}
-	cfg := trust.Config{Getenv: getenv}
+	cfg := env.TrustConfig()
 	for _, f := range caFiles {
 		cfg.Extra = append(cfg.Extra, trust.Source{Path: f})
 	}
@@ -344,7 +360,7 @@ func buildPool(env *proxyenv.Env, caFiles []string) (*trust.Pool, []diagnostic) 
 		return pool, nil
 	}
 	diags := []diagnostic{{Severity: "error", Topic: "trust", Kind: "ca", Message: err.Error()}}
-	pool, err = (&trust.Config{Getenv: getenv}).Build()
+	pool, err = env.TrustConfig().Build()
 	if err != nil {
 		diags = append(diags, diagnostic{Severity: "error", Topic: "trust", Message: err.Error()})
 		return nil, diags

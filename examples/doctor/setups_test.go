@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/modnet/modnet/internal/certmint"
+	"github.com/modnet/modnet/internal/gitserver"
 	"github.com/modnet/modnet/internal/gooracle"
 	"github.com/modnet/modnet/internal/mitmproxy"
 	"github.com/modnet/modnet/internal/modproxy"
@@ -477,5 +478,57 @@ func TestInvalidGOAUTHProbe(t *testing.T) {
 	}
 	if code != 1 || !found {
 		t.Errorf("exit %d, diagnostics %+v; want 1 and a probe error naming GOAUTH (stderr %s)", code, out.Diagnostics, stderr)
+	}
+}
+
+// TestDoctorDirectGitTrust is the classic "works in the browser, fails in
+// go mod tidy": the go-get page verifies with Go's roots (SSL_CERT_FILE),
+// but the go command's git does not read SSL_CERT_FILE. doctor -probe
+// shows the repository and says so, naming the fix.
+func TestDoctorDirectGitTrust(t *testing.T) {
+	gooracle.Required(t)
+	gitserver.Required(t)
+	t.Parallel()
+	srv := gitserver.Start(t, gitserver.Options{})
+	r := gitserver.NewRepo(t, filepath.Join(srv.Root, "git.corp.example/team/lib"))
+	r.Write("go.mod", "module git.corp.example/team/lib\n")
+	r.Commit("first")
+	r.Tag("v1.0.0")
+	srv.GoGet("git.corp.example/team/lib", "git.corp.example/team/lib git https://git.corp.example/team/lib")
+
+	g := gooracle.New(t)
+	var environ []string
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		if k == "GIT_SSL_CAINFO" {
+			continue // git is not told about the CA
+		}
+		g.Set(k, v)
+		environ = append(environ, kv)
+	}
+	home, _ := g.Get("HOME")
+	environ = append(environ, "PATH="+os.Getenv("PATH"), "HOME="+home)
+	g.Set("GOPRIVATE", "git.corp.example")
+	var stdout, stderr bytes.Buffer
+	code := runConfig(context.Background(), []string{"-probe", "git.corp.example/team/lib"}, config{
+		lookupEnv: g.Get, stdout: &stdout, stderr: &stderr, environ: func() []string { return environ },
+	})
+	out := stdout.String()
+	t.Logf("doctor -probe:\n%s", out)
+	for _, want := range []string{
+		"repository (direct):",
+		"git https://git.corp.example/team/lib for git.corp.example/team/lib",
+		"GOVCS: git allowed for private git.corp.example/team/lib by rule private:all",
+		"git as the go command runs it: fatal: unable to access",
+		"git with modnet's roots, proxy and credentials: ok",
+		"hint: Go's TLS to git.corp.example/team/lib verifies, but the go command's git does not trust the server",
+		"GIT_CONFIG_KEY_0=http.https://git.corp.example/.sslCAInfo",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q", want)
+		}
+	}
+	if code != 0 {
+		t.Errorf("exit %d, want 0 (modnet's git reaches the repository)\nstderr: %s", code, stderr.String())
 	}
 }

@@ -55,6 +55,7 @@ func printText(w io.Writer, rep *report, probed bool) {
 		}
 		if probed {
 			printProbes(w, m)
+			printRepo(w, m.Repo)
 		}
 	}
 
@@ -164,6 +165,41 @@ func printRoute(w io.Writer, m *moduleReport) {
 		}
 	}
 	fmt.Fprintf(w, "  goinsecure: %s\n", r.Insecure.Reason)
+}
+
+func printRepo(w io.Writer, r *repoReport) {
+	if r == nil {
+		return
+	}
+	fmt.Fprintln(w, "  repository (direct):")
+	if r.Error != "" {
+		fmt.Fprintf(w, "    not found: %s\n", r.Error)
+		return
+	}
+	fmt.Fprintf(w, "    %s %s", r.VCS, r.URL)
+	if r.SubDir != "" {
+		fmt.Fprintf(w, " (subdirectory %s)", r.SubDir)
+	}
+	fmt.Fprintf(w, " for %s\n", r.Root)
+	if r.Page != "" {
+		fmt.Fprintf(w, "    from %s: %s\n", r.Page, r.Decided)
+	} else if r.Decided != "" {
+		fmt.Fprintf(w, "    from %s\n", r.Decided)
+	}
+	if r.GOVCS != "" {
+		kind := "public"
+		if r.Private {
+			kind = "private"
+		}
+		fmt.Fprintf(w, "    GOVCS: %s allowed for %s %s by rule %s\n", r.VCS, kind, r.Root, r.GOVCS)
+	}
+	if r.GitGoCommand != "" {
+		fmt.Fprintf(w, "    git as the go command runs it: %s\n", r.GitGoCommand)
+		fmt.Fprintf(w, "    git with modnet's roots, proxy and credentials: %s\n", r.GitModnet)
+	}
+	if r.Hint != "" {
+		fmt.Fprintf(w, "    hint: %s\n", r.Hint)
+	}
 }
 
 func printProbes(w io.Writer, m *moduleReport) {

@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./examples/fetch [-dir DIR] [-j N] [-modcacherw] [-x] MODULE@VERSION...
+//	go run ./examples/fetch [-dir DIR] [-j N] [-modcacherw] [-plaingit] [-ca FILE] [-x] MODULE@VERSION...
 //
 // It uses the go command's module cache (go env GOMODCACHE, or DIR) as the
 // go command does: cached versions need no request, and what it downloads
@@ -96,9 +96,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	trace := fs.Bool("x", false, "print each request to standard error")
 	workers := fs.Int("j", 16, "download up to `N` modules at once")
 	cacheRW := fs.Bool("modcacherw", false, "leave the unpacked module directories writable")
+	var caFiles []string
+	fs.Func("ca", "also trust the CA certificates in PEM `FILE` (with the system roots; repeatable)", func(f string) error {
+		caFiles = append(caFiles, f)
+		return nil
+	})
 	plainGit := fs.Bool("plaingit", false, "run git with the process environment alone, as the go command does (no modnet roots, proxy or credentials)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: fetch [-dir DIR] [-j N] [-modcacherw] [-x] MODULE@VERSION...\n")
+		fmt.Fprintf(stderr, "usage: fetch [-dir DIR] [-j N] [-modcacherw] [-plaingit] [-ca FILE] [-x] MODULE@VERSION...\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -121,8 +126,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// concurrent downloads keep their TLS connections.
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.MaxIdleConnsPerHost = max(*workers, 2)
+	tc := env.TrustConfig()
+	for _, f := range caFiles {
+		tc.Extra = append(tc.Extra, trust.Source{Path: f})
+	}
+	pool, err := tc.Build()
+	if err != nil {
+		fmt.Fprintf(stderr, "fetch: %v\n", err)
+		return 1
+	}
 	client, err := env.Client(proxyenv.ClientOptions{
-		Base: base,
+		Trust: pool,
+		Base:  base,
 		Logf: func(format string, args ...any) {
 			if *trace {
 				fmt.Fprintf(stderr, format+"\n", args...)

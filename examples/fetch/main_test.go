@@ -335,3 +335,30 @@ func TestFetchDirectBeyondGit(t *testing.T) {
 		t.Errorf("output contains the password:\n%s", out)
 	}
 }
+
+// TestFetchCA checks -ca: a proxy certified by a private CA fails with a
+// classified unknown-authority without it and succeeds with it.
+func TestFetchCA(t *testing.T) {
+	gooracle.Required(t)
+	t.Parallel()
+	s := modproxy.New(t, []modproxy.Module{{Path: "example.com/m", Version: "v1.0.0"}}, modproxy.TLS())
+	g := gooracle.New(t)
+	g.Set("GOPROXY", s.URL)
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{nil, 1},
+		{[]string{"-ca", s.CAFile}, 0},
+	} {
+		var stdout, stderr bytes.Buffer
+		args := append(append([]string{"-modcacherw", "-dir", t.TempDir()}, tc.args...), "example.com/m@v1.0.0")
+		code := run(context.Background(), args, g.Getenv, &stdout, &stderr)
+		if code != tc.code {
+			t.Errorf("fetch %v: exit %d, want %d\n%s%s", tc.args, code, tc.code, stdout.String(), stderr.String())
+		}
+		if tc.code == 1 && !strings.Contains(stdout.String(), "unknown-authority") {
+			t.Errorf("fetch without -ca: no unknown-authority diagnosis:\n%s", stdout.String())
+		}
+	}
+}
