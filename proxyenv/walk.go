@@ -164,7 +164,7 @@ func CheckResponse(resp *http.Response) error {
 	if mt, params, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "text/plain" && resp.Body != nil {
 		switch strings.ToLower(params["charset"]) {
 		case "", "utf-8", "us-ascii":
-			e.Detail = errorDetail(collectDetail(resp.Body))
+			e.Detail = ErrorDetail(collectDetail(resp.Body))
 		}
 	}
 	return e
@@ -200,10 +200,13 @@ func collectDetail(body io.Reader) []byte {
 	return kept
 }
 
-// errorDetail shortens the kept part of an error body (see collectDetail)
-// the way the go command does before showing it: valid UTF-8 and printable
-// only, up to the first blank line, at most 8 lines and about 650 bytes.
-func errorDetail(b []byte) string {
+// ErrorDetail shortens the start of an error body the way the go command
+// does before showing it after "server response:": valid UTF-8 and
+// printable only (else ""), up to the first blank line, at most 8 lines
+// and about 650 bytes, continuation lines indented with a tab. b is what
+// the go command keeps of the body: whole reads up to the 8th line break
+// of at most 1 MiB.
+func ErrorDetail(b []byte) string {
 	s := string(b)
 	if !utf8.ValidString(s) {
 		return ""

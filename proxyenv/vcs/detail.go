@@ -3,9 +3,8 @@ package vcs
 import (
 	"bytes"
 	"io"
-	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/modnet/modnet/proxyenv"
 )
 
 const (
@@ -38,35 +37,5 @@ func (b *detailReader) Read(p []byte) (int, error) {
 }
 
 // errorDetail shortens the kept start of an error body as the go command
-// does: printable UTF-8 only, up to the first blank line, at most 8 lines
-// and about 650 bytes.
-func errorDetail(b []byte) string {
-	s := string(b)
-	if !utf8.ValidString(s) {
-		return ""
-	}
-	for _, r := range s {
-		if !unicode.IsGraphic(r) && !unicode.IsSpace(r) {
-			return ""
-		}
-	}
-	var d strings.Builder
-	for i, line := range strings.Split(s, "\n") {
-		if strings.TrimSpace(line) == "" {
-			break
-		}
-		if i > 0 {
-			d.WriteString("\n\t")
-		}
-		if i >= maxDetailLines {
-			d.WriteString("[Truncated: too many lines.]")
-			break
-		}
-		if d.Len()+len(line) > maxDetailBytes {
-			d.WriteString("[Truncated: too long.]")
-			break
-		}
-		d.WriteString(line)
-	}
-	return d.String()
-}
+// does (see proxyenv.ErrorDetail).
+func errorDetail(b []byte) string { return proxyenv.ErrorDetail(b) }
