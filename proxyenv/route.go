@@ -136,7 +136,10 @@ type Route struct {
 	Proxies []ProxyEntry `json:"goproxy"`
 	// NoProxy is the GONOPROXY check for Module.
 	NoProxy PatternMatch `json:"gonoproxy"`
-	// Steps has one step per entry of Proxies.
+	// Steps has one step per entry of Proxies. A GONOPROXY match can give
+	// two direct steps (the implicit noproxy entry and a "direct" entry):
+	// the go command consults both entries, and the second finds the
+	// origin's answer the first one cached, so the origin is asked once.
 	Steps []Step `json:"steps"`
 	// SumDB is the checksum database decision.
 	SumDB SumDBDecision `json:"sumdb"`

@@ -3,6 +3,7 @@ package modfetch_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,9 +11,11 @@ import (
 
 	"github.com/modnet/modnet/internal/gitserver"
 	"github.com/modnet/modnet/internal/gooracle"
+	"github.com/modnet/modnet/internal/modproxy"
 	"github.com/modnet/modnet/proxyenv"
 	"github.com/modnet/modnet/proxyenv/modfetch"
 	"github.com/modnet/modnet/trust"
+	"golang.org/x/mod/module"
 )
 
 // directFixture holds the repositories of the direct-mode differential
@@ -244,4 +247,83 @@ func goGetRequests(s *gitserver.Server, n int) []string {
 // (SSL_CERT_FILE here) by itself.
 func withoutGitCA(env []string) []string {
 	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, "GIT_SSL_CAINFO=") })
+}
+
+// TestDirectAndProxyAtOnce downloads two modules in one run, one from a
+// module proxy and one routed direct by GOPRIVATE, with the go command
+// and with DownloadAll: same versions and hashes, and each source gets
+// the go command's requests.
+func TestDirectAndProxyAtOnce(t *testing.T) {
+	fx := newDirectFixture(t)
+	t.Parallel()
+	srv := fx.serve(t)
+	mp := modproxy.New(t, []modproxy.Module{{Path: "public.example/lib", Version: "v1.2.0"}}, modproxy.TLS())
+	ca, err := os.ReadFile(mp.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One bundle trusts both servers.
+	bundle := filepath.Join(t.TempDir(), "ca.pem")
+	gitCA, err := os.ReadFile(srv.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bundle, append(gitCA, ca...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g := gooracle.New(t)
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		g.Set(k, v)
+	}
+	g.Set("SSL_CERT_FILE", bundle)
+	g.Set("GOPRIVATE", "example.com")
+	g.Set("GOPROXY", mp.URL)
+	g.Set("GOSUMDB", "off")
+	ctx := context.Background()
+	args := []string{"public.example/lib@v1.2.0", "example.com/repo@v1.1.0"}
+	before := len(srv.Requests())
+	mp.Reset()
+	ds, stderr, err := g.ModDownload(ctx, args...)
+	if err != nil || len(ds) != 2 {
+		t.Fatalf("go mod download: %v %v\n%s", ds, err, stderr)
+	}
+	goGet, goProxy := goGetRequests(srv, before), proxyPaths(mp)
+
+	env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: g.Getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := env.Client(proxyenv.ClientOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &modfetch.Fetcher{Client: c, Dir: t.TempDir(), Run: true, GitEnv: withoutGitCA(g.Environ())}
+	defer f.Close()
+	before = len(srv.Requests())
+	mp.Reset()
+	res, err := f.DownloadAll(ctx, []module.Version{{Path: "public.example/lib", Version: "v1.2.0"}, {Path: "example.com/repo", Version: "v1.1.0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if r.Download.Version != ds[i].Version || r.Download.Sum != ds[i].Sum || r.Download.GoModSum != ds[i].GoModSum {
+			t.Errorf("%s: go %s %s %s, modnet %s %s %s", args[i], ds[i].Version, ds[i].Sum, ds[i].GoModSum, r.Download.Version, r.Download.Sum, r.Download.GoModSum)
+		}
+	}
+	if got := goGetRequests(srv, before); !slices.Equal(got, goGet) {
+		t.Errorf("go-get requests: go %q, modnet %q", goGet, got)
+	}
+	if got := proxyPaths(mp); !slices.Equal(got, goProxy) {
+		t.Errorf("proxy requests: go %q, modnet %q", goProxy, got)
+	}
+}
+
+// proxyPaths lists the paths a module proxy was asked for, in order.
+func proxyPaths(s *modproxy.Server) []string {
+	var out []string
+	for _, r := range s.Requests() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
 }
