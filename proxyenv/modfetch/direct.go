@@ -295,7 +295,7 @@ func (d *directSource) lookup(ctx context.Context) (*vcs.ModuleRepo, source, err
 	}
 	if l.mod != nil {
 		if d.proxy == nil {
-			d.proxy = &proxySource{f: d.f, base: l.mod, mod: d.mod, infos: map[string]infoResult{}, lists: map[string]listResult{}}
+			d.proxy = &proxySource{f: d.f, base: l.mod, mod: d.mod, infos: map[string]result[[]byte]{}, lists: map[string]result[[]string]{}}
 		}
 		return nil, d.proxy, nil
 	}

@@ -270,7 +270,7 @@ func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (
 	if r.goMod.err != nil {
 		return d, moduleErr(modulePath, version, r.goMod.err)
 	}
-	gm := r.goMod.gm
+	gm := r.goMod.v
 	d.GoModSum, d.SumDB, d.GoModData, d.GoMod = gm.sum, gm.sumdb, gm.data, gm.file
 	return d, nil
 }
@@ -307,22 +307,19 @@ func (f *Fetcher) DownloadZip(ctx context.Context, d *Download) error {
 	r, ok := q.zips[d.Version]
 	if !ok {
 		z := *d
-		r = &zipResult{err: f.downloadZip(ctx, &z)}
-		r.zip, r.sum, r.sumdb, r.dir = z.Zip, z.Sum, z.SumDB, z.Dir
+		r = &result[zipFiles]{err: f.downloadZip(ctx, &z)}
+		r.v = zipFiles{z.Zip, z.Sum, z.SumDB, z.Dir}
 		q.zips[d.Version] = r
 	}
-	d.Zip, d.Sum, d.Dir = r.zip, r.sum, r.dir
-	if r.sumdb != "" {
-		d.SumDB = r.sumdb
+	d.Zip, d.Sum, d.Dir = r.v.zip, r.v.sum, r.v.dir
+	if r.v.sumdb != "" {
+		d.SumDB = r.v.sumdb
 	}
 	return r.err
 }
 
-// zipResult is a zip download remembered for a run.
-type zipResult struct {
-	zip, sum, sumdb, dir string
-	err                  error
-}
+// zipFiles is what a zip download gives a Download.
+type zipFiles struct{ zip, sum, sumdb, dir string }
 
 // goModFile is a fetched and verified go.mod file.
 type goModFile struct {

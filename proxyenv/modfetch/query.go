@@ -132,9 +132,9 @@ type queryRun struct {
 
 	// gomods caches go.mod fetches by version, errors included, shared
 	// with the nested retraction query (the go command fetches each once).
-	gomods map[string]*goModResult
+	gomods map[string]*result[*goModFile]
 	// zips remembers zip downloads by version (with Fetcher.Run).
-	zips map[string]*zipResult
+	zips map[string]*result[zipFiles]
 
 	// The retraction check, done at most once: the go.mod of the newest
 	// version (ignoring retractions) says which versions are retracted.
@@ -145,18 +145,19 @@ type queryRun struct {
 	latestGoMod []byte
 }
 
-// A goModResult is a go.mod fetch remembered for a run, error included.
-type goModResult struct {
-	gm  *goModFile
+// A result is an answer remembered for a run, error included, as the go
+// command's caching repositories remember them.
+type result[T any] struct {
+	v   T
 	err error
 }
 
 // goMod fetches (once) and verifies the go.mod of version.
-func (q *queryRun) goMod(ctx context.Context, version string) *goModResult {
+func (q *queryRun) goMod(ctx context.Context, version string) *result[*goModFile] {
 	r, ok := q.gomods[version]
 	if !ok {
-		r = &goModResult{}
-		r.gm, r.err = q.f.getGoMod(ctx, q.route, version)
+		r = &result[*goModFile]{}
+		r.v, r.err = q.f.getGoMod(ctx, q.route, version)
 		q.gomods[version] = r
 	}
 	return r
@@ -169,11 +170,11 @@ func (q *queryRun) hasGoMod(ctx context.Context, version string) (bool, error) {
 	if r.err != nil {
 		return false, r.err
 	}
-	return !bytes.Equal(r.gm.data, []byte("module "+modfile.AutoQuote(q.route.Module)+"\n")), nil
+	return !bytes.Equal(r.v.data, []byte("module "+modfile.AutoQuote(q.route.Module)+"\n")), nil
 }
 
 func (f *Fetcher) newQueryRun(route *proxyenv.Route) *queryRun {
-	return &queryRun{f: f, route: route, srcs: map[int]source{}, gomods: map[string]*goModResult{}, zips: map[string]*zipResult{}}
+	return &queryRun{f: f, route: route, srcs: map[int]source{}, gomods: map[string]*result[*goModFile]{}, zips: map[string]*result[zipFiles]{}}
 }
 
 // A source is where one route step gets module versions from, as a query
@@ -200,7 +201,7 @@ func (q *queryRun) source(s proxyenv.Step) source {
 		src = &directSource{f: q.f, mod: q.route.Module}
 		q.srcs[s.Index] = src
 	} else if !ok {
-		src = &proxySource{f: q.f, base: s.Entry.URL, mod: q.route.Module, infos: map[string]infoResult{}, lists: map[string]listResult{}}
+		src = &proxySource{f: q.f, base: s.Entry.URL, mod: q.route.Module, infos: map[string]result[[]byte]{}, lists: map[string]result[[]string]{}}
 		q.srcs[s.Index] = src
 	}
 	return src
@@ -301,7 +302,7 @@ func (q *queryRun) resolve(ctx context.Context, vq *versionQuery) (resolved, err
 type resolved struct {
 	version string
 	info    []byte
-	goMod   *goModResult
+	goMod   *result[*goModFile]
 }
 
 // statExact walks the route for the .info of an exact version, asking each
@@ -334,8 +335,8 @@ func (q *queryRun) retracted(ctx context.Context, v string) bool {
 		latest, err := nested.resolve(ctx, &versionQuery{query: "latest", mayUseLatest: true})
 		if err == nil {
 			if r := q.goMod(ctx, latest.version); r.err == nil {
-				q.retractedF = retractions(r.gm.data)
-				q.latestGoMod = r.gm.data
+				q.retractedF = retractions(r.v.data)
+				q.latestGoMod = r.v.data
 			}
 		}
 	}
@@ -400,8 +401,8 @@ type proxySource struct {
 	f     *Fetcher
 	base  *url.URL
 	mod   string
-	infos map[string]infoResult
-	lists map[string]listResult // by the query's prefix
+	infos map[string]result[[]byte]
+	lists map[string]result[[]string] // by the query's prefix
 
 	// The newest untagged version, found once from the first list.
 	newestDone bool
@@ -414,24 +415,14 @@ type proxySource struct {
 	latestErr  error
 }
 
-type infoResult struct {
-	data []byte
-	err  error
-}
-
-type listResult struct {
-	versions []string
-	err      error
-}
-
 // versions lists the tagged versions starting with prefix, sorted. Like
 // the go command it asks the proxy again for each new prefix, and the
 // first list also finds (and stats) the newest untagged version.
 func (p *proxySource) versions(ctx context.Context, prefix string) ([]string, error) {
 	if r, ok := p.lists[prefix]; ok {
-		return r.versions, r.err
+		return r.v, r.err
 	}
-	var r listResult
+	var r result[[]string]
 	u, err := proxyenv.ProxyFileURL(p.base, p.mod, "@v/list")
 	var data []byte
 	if err == nil {
@@ -452,16 +443,16 @@ func (p *proxySource) versions(ctx context.Context, prefix string) ([]string, er
 			continue
 		}
 		if v := fields[0]; strings.HasPrefix(v, prefix) {
-			r.versions = append(r.versions, v)
+			r.v = append(r.v, v)
 		}
 	}
-	semver.Sort(r.versions)
+	semver.Sort(r.v)
 	if !p.newestDone {
 		p.newestDone = true
 		p.newest, p.newestErr = p.latestFromList(ctx, lines)
 	}
 	p.lists[prefix] = r
-	return r.versions, nil
+	return r.v, nil
 }
 
 // latestVersion is the version the proxy's @latest names or, when it has
@@ -473,7 +464,7 @@ func (p *proxySource) latestVersion(ctx context.Context) (string, error) {
 		data, p.latestVer, p.latestErr = p.atLatest(ctx)
 		if p.latestErr == nil {
 			// cachingRepo.Latest seeds the stat cache with @latest's answer.
-			p.infos[p.latestVer] = infoResult{data: data}
+			p.infos[p.latestVer] = result[[]byte]{v: data}
 		}
 	}
 	if p.latestErr == nil {
@@ -488,7 +479,7 @@ func (p *proxySource) latestVersion(ctx context.Context) (string, error) {
 	if p.newestErr == nil {
 		if _, ok := p.infos[p.newest]; !ok {
 			// Like cachingRepo.Latest, seed the stat cache.
-			p.infos[p.newest] = infoResult{data: p.newestInfo}
+			p.infos[p.newest] = result[[]byte]{v: p.newestInfo}
 		}
 	}
 	return p.newest, p.newestErr
@@ -528,19 +519,19 @@ func (p *proxySource) statInfo(ctx context.Context, version string) ([]byte, err
 // stat fetches the .info of an exact version, once.
 func (p *proxySource) stat(ctx context.Context, version string) ([]byte, error) {
 	if r, ok := p.infos[version]; ok {
-		return r.data, r.err
+		return r.v, r.err
 	}
 	// The go command reads a cached .info before asking the proxy, and
 	// caches what the proxy answers (ignoring write failures, as it does).
 	if _, data, err := p.f.readCachedInfo(p.mod, version); err == nil {
-		p.infos[version] = infoResult{data: data}
+		p.infos[version] = result[[]byte]{v: data}
 		return data, nil
 	}
 	data, err := p.rawStat(ctx, version)
 	if err == nil {
 		p.f.writeInfo(ctx, p.mod, version, data)
 	}
-	p.infos[version] = infoResult{data, err}
+	p.infos[version] = result[[]byte]{data, err}
 	return data, err
 }
 
