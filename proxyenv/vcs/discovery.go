@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/modnet/modnet/internal/redact"
 	"github.com/modnet/modnet/matcher"
+	"github.com/modnet/modnet/proxyenv"
 )
 
 // A Doer sends an HTTP request and returns the response of the last
@@ -260,32 +260,11 @@ func (e *FetchError) Error() string {
 // Unwrap returns e.Err.
 func (e *FetchError) Unwrap() error { return e.Err }
 
-// An HTTPError reports a non-200 go-get page without go-import tags. Its
-// text is the go command's ("reading URL: 404 Not Found", with the start
-// of a text/plain body). It is equivalent to fs.ErrNotExist for 404 and
-// 410.
-type HTTPError struct {
-	URL        string // redacted URL asked for (before redirects)
-	Status     string
-	StatusCode int
-	Detail     string
-}
-
-func (e *HTTPError) Error() string {
-	if e.Detail != "" {
-		sep := " "
-		if strings.Contains(e.Detail, "\n") {
-			sep = "\n\t"
-		}
-		return fmt.Sprintf("reading %s: %v\n\tserver response:%s%s", e.URL, e.Status, sep, e.Detail)
-	}
-	return fmt.Sprintf("reading %s: %v", e.URL, e.Status)
-}
-
-// Is reports whether target is fs.ErrNotExist and the status 404 or 410.
-func (e *HTTPError) Is(target error) bool {
-	return target == fs.ErrNotExist && (e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusGone)
-}
+// An HTTPError reports a non-200 go-get page without go-import tags. It
+// is the module proxy protocol's [proxyenv.StatusError], with the same
+// text as the go command ("reading URL: 404 Not Found", with the start of
+// a text/plain body), and equivalent to fs.ErrNotExist for 404 and 410.
+type HTTPError = proxyenv.StatusError
 
 // A MetaError reports a go-get page that was fetched but does not settle
 // the path: tags that do not match, several that do, an unreadable page,
