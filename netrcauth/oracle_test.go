@@ -402,7 +402,7 @@ func TestOracleInsecureUserinfo(t *testing.T) {
 // to another host and checks Transport's documented deviation: nothing of
 // the first host's credentials follows, custom headers included
 // (golang/go#77839); like the go command, the new host's own credentials
-// are not added (with PerHop they are).
+// are not added.
 func TestOracleRedirect(t *testing.T) {
 	gooracle.Required(t)
 	t.Parallel()
