@@ -55,6 +55,14 @@ type Fetcher struct {
 	// redacted URL, and after it with the outcome, like the go command's -x
 	// "# get" lines.
 	Trace func(line string)
+	// Direct (version control) fetches remember, for the Fetcher's
+	// lifetime, where each module's repository is and what it answered
+	// (tags, branches, go.mod files), as one run of the go command does,
+	// whatever Run says: a long-lived Fetcher sees new tags of a
+	// repository it already asked only after [Fetcher.Close]. The bare
+	// repositories stay in Dir's cache/vcs, so the next lookup fetches
+	// only what is new.
+	//
 	// GitEnv is the environment git runs with for direct (version
 	// control) fetches, in [os/exec.Cmd] Env form. Nil means the current
 	// process environment, as the go command runs git.
