@@ -10,6 +10,7 @@ import (
 	"github.com/modnet/modnet/internal/diag"
 	"github.com/modnet/modnet/matcher"
 	"github.com/modnet/modnet/netrcauth"
+	"golang.org/x/mod/module"
 )
 
 // Diagnostic is the one diagnostic type of modnet's lints, shared with
@@ -304,4 +305,41 @@ func binaryAt(text string) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// KindNearMiss is a GOPRIVATE, GONOPROXY or GONOSUMDB pattern that does
+// not match a module path only because of a mistake [matcher.Lint] finds
+// (a stray space, a scheme, a port, upper case, ...).
+const KindNearMiss Kind = "near-miss"
+
+// NearMiss reports the GOPRIVATE, GONOPROXY and GONOSUMDB patterns that
+// were probably meant to match modulePath: patterns that do not match it
+// as written, while the fix [matcher.Lint] suggests for them would. Such a
+// typo leaves a private module public: fetched through the public proxy
+// and checked against the public checksum database. Each diagnostic names
+// the variable (with its file and line when a go env file set it), the
+// pattern as Subject and the corrected pattern as Fix.
+func (e *Env) NearMiss(modulePath string) []Diagnostic {
+	var ds []Diagnostic
+	for _, name := range [...]string{"GOPRIVATE", "GONOPROXY", "GONOSUMDB"} {
+		v := e.Sources[name]
+		value := v.Value
+		if v.Name == "" {
+			value = map[string]string{"GOPRIVATE": e.GOPRIVATE, "GONOPROXY": e.GONOPROXY, "GONOSUMDB": e.GONOSUMDB}[name]
+		}
+		if value == "" || v.Via != "" || module.MatchPrefixPatterns(value, modulePath) {
+			continue
+		}
+		for _, d := range matcher.Lint(value) {
+			if d.Fix == "" || !module.MatchPrefixPatterns(d.Fix, modulePath) {
+				continue
+			}
+			ds = append(ds, Diagnostic{
+				Kind: KindNearMiss, Severity: diag.Warning, Var: name, File: v.File, Line: v.Line,
+				Subject: d.Subject, Fix: d.Fix,
+				Message: fmt.Sprintf("pattern %q does not match %s (%s), so the go command treats it as public; %q would match", d.Subject, modulePath, d.Kind, d.Fix),
+			})
+		}
+	}
+	return ds
 }

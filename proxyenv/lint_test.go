@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -310,5 +312,38 @@ func TestRouteErrorsNameTheirFile(t *testing.T) {
 	var se *SumDBError
 	if !errors.As(r.SumDB.Err, &se) || se.File != "/home/u/.config/go/env" || se.Line != 3 {
 		t.Errorf("SumDB.Err = %#v, want a *SumDBError at /home/u/.config/go/env:3", r.SumDB.Err)
+	}
+}
+
+func TestNearMiss(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		env  Env
+		path string
+		want []string // "VAR subject -> fix"
+	}{
+		{Env{GOPRIVATE: "a.example, corp.example"}, "corp.example/x", []string{`GOPRIVATE " corp.example" -> corp.example`}},
+		{Env{GOPRIVATE: "https://corp.example"}, "corp.example/x", []string{`GOPRIVATE https://corp.example -> corp.example`}},
+		{Env{GOPRIVATE: "Corp.example"}, "corp.example/x", []string{`GOPRIVATE Corp.example -> corp.example`}},
+		{Env{GOPRIVATE: "corp.example:8443"}, "corp.example/x", []string{`GOPRIVATE corp.example:8443 -> corp.example`}},
+		{Env{GOPRIVATE: "corp.example"}, "corp.example/x", nil},             // matches as written
+		{Env{GOPRIVATE: "a.example, corp.example"}, "other.example/x", nil}, // the fix would not match either
+		{Env{GONOSUMDB: " corp.example"}, "corp.example/x", []string{`GONOSUMDB " corp.example" -> corp.example`}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, d := range tt.env.NearMiss(tt.path) {
+			if d.Kind != KindNearMiss {
+				t.Errorf("kind %q", d.Kind)
+			}
+			s := d.Subject
+			if strings.ContainsAny(s, " ") {
+				s = strconv.Quote(s)
+			}
+			got = append(got, d.Var+" "+s+" -> "+d.Fix)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%+v.NearMiss(%q) = %q, want %q", tt.env, tt.path, got, tt.want)
+		}
 	}
 }

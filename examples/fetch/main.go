@@ -19,7 +19,9 @@
 // unless -modcacherw), Sum and
 // GoModSum, plus, for a connection or TLS failure, Diagnosis: modnet's
 // classification of it ("kind", the presented chain, a "hint" naming the
-// fix). It exits 1 if any
+// fix), and Hint when the private-module settings explain a failure (a
+// GOPRIVATE pattern that misses the path only because of a typo, or a
+// path the checksum database does not know). It exits 1 if any
 // module failed. With -x it prints each request to standard error, with
 // credentials redacted. VERSION is a semantic version (v1.2.3, v1.2.3+meta),
 // a version prefix (v1, v1.2), a range (>v1.2.0, <=v1.4.0), "latest" or
@@ -70,6 +72,10 @@ type result struct {
 	// Diagnosis classifies a connection or TLS failure and says how to
 	// fix it; Error keeps the go command's own text.
 	Diagnosis *trust.Error `json:",omitempty"`
+	// Hint, for a failure that the private-module settings explain,
+	// says so: a GOPRIVATE pattern that misses the path because of a
+	// typo, or a private path the public checksum database does not know.
+	Hint string `json:",omitempty"`
 }
 
 // setError records err the way "go mod download -json" prints it, with
@@ -206,6 +212,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		if res.Err != nil {
 			r.setError(res.Err)
+			r.Hint = privateHint(env, mods[k].Path, res.Err)
 		}
 	}
 	enc := json.NewEncoder(stdout)
@@ -221,4 +228,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	return status
+}
+
+// privateHint explains a failure by the private-module settings: a
+// GOPRIVATE (GONOPROXY, GONOSUMDB) pattern that misses the path only
+// because of a typo, or a path the checksum database does not know, which
+// is what a private module left out of GOPRIVATE looks like.
+func privateHint(env *proxyenv.Env, path string, err error) string {
+	for _, d := range env.NearMiss(path) {
+		where := d.Var
+		if d.File != "" {
+			where = fmt.Sprintf("%s (%s:%d)", d.Var, d.File, d.Line)
+		}
+		return fmt.Sprintf("%s: %s; write %s=%q", where, d.Message, d.Var, d.Fix)
+	}
+	r, rerr := env.Route(path)
+	msg := err.Error()
+	if rerr == nil && r.SumDB.Use && r.SumDB.DB != nil && strings.Contains(msg, "verifying ") && strings.Contains(msg, "/lookup/") &&
+		(strings.Contains(msg, "404 Not Found") || strings.Contains(msg, "410 Gone")) {
+		host, _, _ := strings.Cut(path, "/")
+		return fmt.Sprintf("the checksum database %s does not know %s: if it is a private module, add it to GOPRIVATE (for example GOPRIVATE=%s), "+
+			"which also keeps it away from public proxies; GONOSUMDB=%s only skips the checksum check", r.SumDB.DB.Name, path, host, host)
+	}
+	return ""
 }

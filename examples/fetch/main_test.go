@@ -362,3 +362,36 @@ func TestFetchCA(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchPrivateHints checks the Hint for failures the private-module
+// settings explain: a GOPRIVATE typo that leaves the path public, and a
+// private path the checksum database does not know.
+func TestFetchPrivateHints(t *testing.T) {
+	gooracle.Required(t)
+	t.Parallel()
+	mods := []modproxy.Module{{Path: "corp.example/m", Version: "v1.0.0"}}
+	s := modproxy.New(t, mods, modproxy.TLS(), modproxy.SumDB("sum.example"), modproxy.Status("/sumdb/sum.example/lookup/", 404))
+	for _, tc := range []struct {
+		name, goprivate, want string
+	}{
+		{"typo", "other.example, corp.example", `GOPRIVATE: pattern " corp.example" does not match corp.example/m (stray-space)`},
+		{"sumdb", "", "the checksum database sum.example does not know corp.example/m: if it is a private module, add it to GOPRIVATE"},
+	} {
+		g := gooracle.New(t)
+		g.Set("SSL_CERT_FILE", s.CAFile)
+		g.Set("GOPROXY", s.URL)
+		g.Set("GOSUMDB", s.SumDBKey)
+		if tc.goprivate != "" {
+			g.Set("GOPRIVATE", tc.goprivate)
+		}
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), []string{"-modcacherw", "-dir", t.TempDir(), "corp.example/m@v1.0.0"}, g.Getenv, &stdout, &stderr)
+		var r result
+		if err := json.Unmarshal(stdout.Bytes(), &r); err != nil || code != 1 {
+			t.Fatalf("%s: exit %d, %v\n%s%s", tc.name, code, err, stdout.String(), stderr.String())
+		}
+		if !strings.Contains(r.Hint, tc.want) {
+			t.Errorf("%s: Hint = %q, want it to contain %q (error %q)", tc.name, r.Hint, tc.want, r.Error)
+		}
+	}
+}
