@@ -104,6 +104,16 @@ func newDirectFixture(t *testing.T) *directFixture {
 	p.Tag("v1.0.0", "sub/v0.1.0")
 	s.GoGet("example.com/pages", "example.com/pages git https://example.com/pages")
 
+	// example.com/retract: the newest tag retracts itself.
+	rt := repo("example.com/retract")
+	rt.Write("go.mod", "module example.com/retract\n", "r.go", "package retract\n")
+	rt.Commit("first")
+	rt.Tag("v1.0.0")
+	rt.Write("go.mod", "module example.com/retract\n\nretract v1.1.0 // broken\n")
+	rt.Commit("retract")
+	rt.Tag("v1.1.0")
+	s.GoGet("example.com/retract", "example.com/retract git https://example.com/retract")
+
 	// example.com/hg: not git.
 	s.GoGet("example.com/hg", "example.com/hg hg https://example.com/hg")
 	return fx
@@ -144,6 +154,9 @@ func TestDirectMatchesGoModDownload(t *testing.T) {
 		{arg: "example.com/pages/sub@v0.1.0"},
 		{arg: "example.com/missing@latest", wantErr: "unrecognized import path"},
 		{arg: "example.com/hg@latest", wantErr: "hg"},
+		{arg: "example.com/retract@latest"},
+		{arg: "example.com/retract@upgrade"},
+		{arg: "example.com/retract@v1.1.0"},
 		{arg: "example.com/repo@latest", env: map[string]string{"GOVCS": "private:off"}, wantErr: "GOVCS disallows using git for private example.com/repo"},
 		{arg: "example.com/repo@v1.1.0", env: map[string]string{"GOPRIVATE": "", "GONOPROXY": "", "GOPROXY": "direct"}},
 	}
@@ -326,4 +339,47 @@ func proxyPaths(s *modproxy.Server) []string {
 		out = append(out, r.Method+" "+r.Path)
 	}
 	return out
+}
+
+// TestDirectPseudoVersionMatchesGo resolves a branch to a pseudo-version
+// with the go command, then asks both for that exact pseudo-version.
+func TestDirectPseudoVersionMatchesGo(t *testing.T) {
+	fx := newDirectFixture(t)
+	t.Parallel()
+	srv := fx.serve(t)
+	g := gooracle.New(t)
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		g.Set(k, v)
+	}
+	g.Set("GOPRIVATE", "example.com")
+	g.Set("GOPROXY", "off")
+	g.Set("GOSUMDB", "off")
+	ctx := context.Background()
+	ds, _, err := g.ModDownload(ctx, "example.com/repo@feature")
+	if err != nil || len(ds) != 1 || ds[0].Error != "" || !module.IsPseudoVersion(ds[0].Version) {
+		t.Fatalf("go mod download @feature: %v %+v", err, ds)
+	}
+	pseudo := ds[0].Version
+	ds, _, err = g.ModDownload(ctx, "example.com/repo@"+pseudo)
+	if err != nil || len(ds) != 1 || ds[0].Error != "" {
+		t.Fatalf("go mod download @%s: %v %+v", pseudo, err, ds)
+	}
+	env, err := proxyenv.Load(proxyenv.LoadOptions{Getenv: g.Getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := env.Client(proxyenv.ClientOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &modfetch.Fetcher{Client: c, Dir: t.TempDir(), GitEnv: withoutGitCA(g.Environ())}
+	defer f.Close()
+	d, err := f.Download(ctx, "example.com/repo", pseudo)
+	if err != nil {
+		t.Fatalf("Download @%s: %v", pseudo, err)
+	}
+	if d.Version != ds[0].Version || d.Sum != ds[0].Sum || d.GoModSum != ds[0].GoModSum {
+		t.Errorf("go %s %s %s, modnet %s %s %s", ds[0].Version, ds[0].Sum, ds[0].GoModSum, d.Version, d.Sum, d.GoModSum)
+	}
 }
