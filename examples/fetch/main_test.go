@@ -334,6 +334,9 @@ func TestFetchDirectBeyondGit(t *testing.T) {
 	if strings.Contains(out, "git-s3cret") {
 		t.Errorf("output contains the password:\n%s", out)
 	}
+	if !strings.Contains(stderr.String(), "# get https://corp.example/lib?go-get=1: 200 OK") {
+		t.Errorf("-x lacks the go command's style line for the go-get page:\n%s", stderr.String())
+	}
 }
 
 // TestFetchCA checks -ca: a proxy certified by a private CA fails with a

@@ -83,6 +83,15 @@ type TraceEvent struct {
 	Err    error  // the transport error, or nil
 }
 
+// String formats e like the go command's -x lines: "URL: 200 OK", or
+// "URL: error".
+func (e TraceEvent) String() string {
+	if e.Err != nil {
+		return e.URL + ": " + e.Err.Error()
+	}
+	return e.URL + ": " + e.Status
+}
+
 // A RepoRoot is where the code for a module path lives.
 type RepoRoot struct {
 	// Root is the path prefix the repository (SubDir of it) serves.
