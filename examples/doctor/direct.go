@@ -47,7 +47,10 @@ func hasDirect(r *proxyenv.Route) bool {
 // probeRepo discovers the repository of m as the go command would and, for
 // git over https, lists it with git twice: as the go command runs git, and
 // with modnet's git environment.
-func (p *prober) probeRepo(ctx context.Context, env *proxyenv.Env, m *moduleReport, environ []string) *repoReport {
+//
+// Without git set it stops after discovery: one request for the go-get
+// page, no git command.
+func (p *prober) probeRepo(ctx context.Context, env *proxyenv.Env, m *moduleReport, environ []string, git bool) *repoReport {
 	c := p.client
 	d, err := vcs.New(vcs.Config{
 		Client: c, InsecureClient: c.Insecure(), PlainClient: c, Proxy: c.HTTPProxy,
@@ -68,7 +71,7 @@ func (p *prober) probeRepo(ctx context.Context, env *proxyenv.Env, m *moduleRepo
 	if rr.GOVCSRule != nil {
 		rep.GOVCS = rr.GOVCSRule.Pattern + ":" + strings.Join(rr.GOVCSRule.Allowed, "|")
 	}
-	if rr.VCS != "git" || !strings.HasPrefix(rr.RepoURL, "https://") {
+	if !git || rr.VCS != "git" || !strings.HasPrefix(rr.RepoURL, "https://") {
 		return rep
 	}
 	if _, err := exec.LookPath("git"); err != nil {

@@ -43,9 +43,10 @@
 // proxyenv.Env.Lint.
 //
 // For a module the route fetches directly (GOPRIVATE, GOPROXY=direct, ...),
-// -probe also shows the repository go-get discovery names (VCS, URL,
+// doctor shows the repository go-get discovery names (VCS, URL,
 // subdirectory, the go-import tag or static rule, the GOVCS rule that
-// allows it) and lists it with git twice: as the go command runs git (the
+// allows it); that takes one request for the module's go-get page. With
+// -probe it also lists the repository with git twice: as the go command runs git (the
 // process environment only) and with the roots, HTTP proxy and credentials
 // modnet gives git. When Go's TLS verifies but the go command's git does
 // not (git ignores SSL_CERT_FILE, NETRC and GOAUTH), it says so and names
@@ -276,6 +277,28 @@ func runConfig(ctx context.Context, args []string, cfg config) int {
 		}
 	}
 
+	environ := os.Environ
+	if cfg.environ != nil {
+		environ = cfg.environ
+	}
+	if !*probe {
+		// Where direct modules come from: one go-get request each, no git.
+		var direct []*moduleReport
+		for _, m := range rep.Modules {
+			if m.Route != nil && !m.malformed && m.Error == "" && hasDirect(m.Route) {
+				direct = append(direct, m)
+			}
+		}
+		if len(direct) > 0 {
+			if client, err := env.Client(proxyenv.ClientOptions{Trust: pool}); err == nil {
+				p := &prober{timeout: *timeout, progress: progress, client: client}
+				for _, m := range direct {
+					m.Repo = p.probeRepo(ctx, env, m, environ(), false)
+				}
+				client.CloseIdleConnections()
+			}
+		}
+	}
 	if *probe {
 		p := &prober{timeout: *timeout, progress: progress}
 		if *trace {
@@ -301,11 +324,7 @@ func runConfig(ctx context.Context, args []string, cfg config) int {
 					}
 				}
 				if hasDirect(m.Route) {
-					environ := os.Environ
-					if cfg.environ != nil {
-						environ = cfg.environ
-					}
-					m.Repo = p.probeRepo(ctx, env, m, environ())
+					m.Repo = p.probeRepo(ctx, env, m, environ(), true)
 					if m.Repo.GitModnet != "" && m.Repo.GitModnet != "ok" {
 						status = 1
 					}

@@ -531,4 +531,14 @@ func TestDoctorDirectGitTrust(t *testing.T) {
 	if code != 0 {
 		t.Errorf("exit %d, want 0 (modnet's git reaches the repository)\nstderr: %s", code, stderr.String())
 	}
+
+	// Without -probe: discovery only, no git.
+	stdout.Reset()
+	runConfig(context.Background(), []string{"git.corp.example/team/lib"}, config{
+		lookupEnv: g.Get, stdout: &stdout, stderr: &stderr, environ: func() []string { return environ },
+	})
+	out = stdout.String()
+	if !strings.Contains(out, "git https://git.corp.example/team/lib for git.corp.example/team/lib") || strings.Contains(out, "git as the go command runs it") {
+		t.Errorf("doctor without -probe should show the repository and run no git:\n%s", out)
+	}
 }

@@ -55,8 +55,8 @@ func printText(w io.Writer, rep *report, probed bool) {
 		}
 		if probed {
 			printProbes(w, m)
-			printRepo(w, m.Repo)
 		}
+		printRepo(w, m.Repo)
 	}
 
 	if rep.Trust != nil {
