@@ -398,3 +398,33 @@ func TestFetchPrivateHints(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchToolchainMatchesGo checks go@ and toolchain@ arguments: the go
+// command resolves the release and then reports its internal error, with
+// the version in the output.
+func TestFetchToolchainMatchesGo(t *testing.T) {
+	gooracle.Required(t)
+	t.Parallel()
+	mods := []modproxy.Module{{Path: "golang.org/toolchain", Version: "v0.0.1-go1.99.0.linux-amd64"}}
+	s := modproxy.New(t, mods)
+	g := gooracle.New(t)
+	g.Set("GOPROXY", s.URL)
+	g.Set("GOSUMDB", "off")
+	args := []string{"toolchain@latest", "go@1.21.0", "toolchain@go1.99.0"}
+	want, _, err := g.ModDownload(context.Background(), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), append([]string{"-modcacherw", "-dir", t.TempDir()}, args...), g.Getenv, &stdout, &stderr)
+	dec := json.NewDecoder(&stdout)
+	for i, w := range want {
+		var r result
+		if err := dec.Decode(&r); err != nil {
+			t.Fatalf("result %d: %v\n%s", i, err, stdout.String())
+		}
+		if r.Path != w.Path || r.Version != w.Version || r.Query != w.Query || r.Error != w.Error {
+			t.Errorf("%s: fetch %+v\ngo %+v", args[i], r, w)
+		}
+	}
+}

@@ -186,6 +186,10 @@ func (f *Fetcher) Download(ctx context.Context, modulePath, version string) (*Do
 // partial result (Version, Query, Info) and the error, as the go command
 // reports them.
 func (f *Fetcher) DownloadMod(ctx context.Context, modulePath, version string) (*Download, error) {
+	if modulePath == "go" || modulePath == "toolchain" {
+		// The go command resolves these as Go releases, then refuses.
+		return f.downloadToolchain(ctx, modulePath, version)
+	}
 	query := ""
 	var vq *versionQuery
 	switch {
