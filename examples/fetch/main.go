@@ -47,12 +47,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"time"
 
 	"github.com/modnet/modnet/proxyenv"
 	"github.com/modnet/modnet/proxyenv/modfetch"
+	"github.com/modnet/modnet/proxyenv/vcs"
 	"github.com/modnet/modnet/trust"
 	"golang.org/x/mod/module"
 )
@@ -213,6 +217,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if res.Err != nil {
 			r.setError(res.Err)
 			r.Hint = privateHint(env, mods[k].Path, res.Err)
+			if r.Diagnosis == nil {
+				r.Diagnosis, r.Hint = gitDiagnosis(ctx, client, pool, res.Err, r.Hint)
+			}
 		}
 	}
 	enc := json.NewEncoder(stdout)
@@ -251,4 +258,33 @@ func privateHint(env *proxyenv.Env, path string, err error) string {
 			"which also keeps it away from public proxies; GONOSUMDB=%s only skips the checksum check", r.SumDB.DB.Name, path, host, host)
 	}
 	return ""
+}
+
+// gitAccess finds the URL git could not reach in its error output.
+var gitAccess = regexp.MustCompile(`unable to access '(https://[^']+)'`)
+
+// gitDiagnosis classifies a TLS failure of git the way modnet classifies
+// its own: it probes the repository's origin with the client's roots and
+// HTTP proxy. When Go's TLS verifies where git's did not (with -plaingit,
+// git does not get modnet's roots), the hint says so instead.
+func gitDiagnosis(ctx context.Context, c *proxyenv.Client, pool *trust.Pool, err error, hint string) (*trust.Error, string) {
+	var ge *vcs.GitError
+	if !errors.As(err, &ge) {
+		return nil, hint
+	}
+	m := gitAccess.FindStringSubmatch(string(ge.Stderr))
+	if m == nil || !strings.Contains(string(ge.Stderr), "certificate") {
+		return nil, hint
+	}
+	u, perr := url.Parse(m[1])
+	if perr != nil {
+		return nil, hint
+	}
+	origin := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/"}
+	res := trust.Probe(ctx, origin.String(), trust.WithPool(pool), trust.WithTimeout(10*time.Second),
+		trust.WithProxy(func(r *http.Request) (*url.URL, error) { return c.HTTPProxy(r.URL) }))
+	if res.Error != nil {
+		return res.Error, hint
+	}
+	return nil, "Go's TLS to " + u.Host + " verifies, but git's does not: without -plaingit, fetch gives git the roots Go trusts for this repository"
 }

@@ -428,3 +428,41 @@ func TestFetchToolchainMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchPlainGitHint runs git as the go command does (-plaingit), with
+// the process environment, where git cannot verify the server: the hint
+// says that Go's TLS verifies where git's does not. Not parallel: git
+// reads the process environment.
+func TestFetchPlainGitHint(t *testing.T) {
+	gooracle.Required(t)
+	gitserver.Required(t)
+	srv := gitserver.Start(t, gitserver.Options{})
+	r := gitserver.NewRepo(t, filepath.Join(srv.Root, "corp.example/lib"))
+	r.Write("go.mod", "module corp.example/lib\n")
+	r.Commit("first")
+	r.Tag("v1.0.0")
+	srv.GoGet("corp.example/lib", "corp.example/lib git https://corp.example/lib")
+	g := gooracle.New(t)
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		if k != "GIT_SSL_CAINFO" {
+			g.Set(k, v)
+		}
+	}
+	g.Set("GOPRIVATE", "corp.example")
+	g.Set("GOPROXY", "off")
+	// git gets the proxy from the process environment, as under the go
+	// command, but not the CA.
+	t.Setenv("https_proxy", srv.ProxyURL)
+	t.Setenv("GIT_SSL_CAINFO", "") // restored after the test
+	os.Unsetenv("GIT_SSL_CAINFO")
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), []string{"-plaingit", "-modcacherw", "-dir", t.TempDir(), "corp.example/lib@v1.0.0"}, g.Getenv, &stdout, &stderr)
+	var res result
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil || res.Error == "" {
+		t.Fatalf("fetch -plaingit: %+v, %v\n%s", res, err, stderr.String())
+	}
+	if !strings.Contains(res.Hint, "Go's TLS to corp.example verifies, but git's does not") {
+		t.Errorf("Hint = %q, error %q", res.Hint, res.Error)
+	}
+}
