@@ -164,14 +164,7 @@ func TestDirectMatchesGoModDownload(t *testing.T) {
 		t.Run(strings.NewReplacer("/", "_", "@", "_", ">", "gt").Replace(tc.arg)+envName(tc.env), func(t *testing.T) {
 			t.Parallel()
 			srv := fx.serve(t)
-			g := gooracle.New(t)
-			for _, kv := range srv.Env() {
-				k, v, _ := strings.Cut(kv, "=")
-				g.Set(k, v)
-			}
-			g.Set("GOPRIVATE", "example.com")
-			g.Set("GOPROXY", "off")
-			g.Set("GOSUMDB", "off")
+			g := directGo(t, srv)
 			for k, v := range tc.env {
 				if v == "" {
 					g.Unset(k)
@@ -284,15 +277,9 @@ func TestDirectAndProxyAtOnce(t *testing.T) {
 	if err := os.WriteFile(bundle, append(gitCA, ca...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	g := gooracle.New(t)
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		g.Set(k, v)
-	}
+	g := directGo(t, srv)
 	g.Set("SSL_CERT_FILE", bundle)
-	g.Set("GOPRIVATE", "example.com")
 	g.Set("GOPROXY", mp.URL)
-	g.Set("GOSUMDB", "off")
 	ctx := context.Background()
 	args := []string{"public.example/lib@v1.2.0", "example.com/repo@v1.1.0"}
 	before := len(srv.Requests())
@@ -347,14 +334,7 @@ func TestDirectPseudoVersionMatchesGo(t *testing.T) {
 	fx := newDirectFixture(t)
 	t.Parallel()
 	srv := fx.serve(t)
-	g := gooracle.New(t)
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		g.Set(k, v)
-	}
-	g.Set("GOPRIVATE", "example.com")
-	g.Set("GOPROXY", "off")
-	g.Set("GOSUMDB", "off")
+	g := directGo(t, srv)
 	ctx := context.Background()
 	ds, _, err := g.ModDownload(ctx, "example.com/repo@feature")
 	if err != nil || len(ds) != 1 || ds[0].Error != "" || !module.IsPseudoVersion(ds[0].Version) {
@@ -382,4 +362,19 @@ func TestDirectPseudoVersionMatchesGo(t *testing.T) {
 	if d.Version != ds[0].Version || d.Sum != ds[0].Sum || d.GoModSum != ds[0].GoModSum {
 		t.Errorf("go %s %s %s, modnet %s %s %s", ds[0].Version, ds[0].Sum, ds[0].GoModSum, d.Version, d.Sum, d.GoModSum)
 	}
+}
+
+// directGo returns an isolated go command that reaches srv under any host
+// name and trusts it (git too), with example.com private, no module proxy
+// and no checksum database.
+func directGo(t *testing.T, srv *gitserver.Server) *gooracle.Go {
+	g := gooracle.New(t)
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		g.Set(k, v)
+	}
+	g.Set("GOPRIVATE", "example.com")
+	g.Set("GOPROXY", "off")
+	g.Set("GOSUMDB", "off")
+	return g
 }
