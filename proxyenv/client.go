@@ -103,12 +103,8 @@ const (
 // module proxies and checksum databases; errors from its requests hold a
 // *[trust.Error] (errors.As works through *url.Error).
 func (e *Env) Client(opts ClientOptions) (*Client, error) {
-	getenv := func(k string) string {
+	getenv := func(k string) string { // for the netrc file's location
 		switch k {
-		case "SSL_CERT_FILE":
-			return e.SSL_CERT_FILE
-		case "SSL_CERT_DIR":
-			return e.SSL_CERT_DIR
 		case "NETRC":
 			// GOAUTH=netrc reads NETRC from the process environment
 			// only, which is what e.NETRC holds.

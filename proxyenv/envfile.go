@@ -70,15 +70,3 @@ func LookupEnvLine(lines []EnvLine, key string) (EnvLine, bool) {
 	}
 	return EnvLine{}, false
 }
-
-// envFileIndex maps each assigned key to the index of its winning (last)
-// assignment in lines.
-func envFileIndex(lines []EnvLine) map[string]int {
-	m := make(map[string]int, len(lines))
-	for i, l := range lines {
-		if !l.Ignored {
-			m[l.Key] = i
-		}
-	}
-	return m
-}

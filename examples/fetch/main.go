@@ -216,7 +216,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		if res.Err != nil {
 			r.setError(res.Err)
-			r.Hint = privateHint(env, mods[k].Path, res.Err)
+			r.Hint = privateHint(env, client, mods[k].Path, res.Err)
 			if r.Diagnosis == nil {
 				r.Diagnosis, r.Hint = gitDiagnosis(ctx, client, pool, res.Err, r.Hint)
 			}
@@ -241,15 +241,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // GOPRIVATE (GONOPROXY, GONOSUMDB) pattern that misses the path only
 // because of a typo, or a path the checksum database does not know, which
 // is what a private module left out of GOPRIVATE looks like.
-func privateHint(env *proxyenv.Env, path string, err error) string {
-	for _, d := range env.NearMiss(path) {
+func privateHint(env *proxyenv.Env, c *proxyenv.Client, path string, err error) string {
+	if ds := env.NearMiss(path); len(ds) > 0 {
+		d := ds[0]
 		where := d.Var
 		if d.File != "" {
 			where = fmt.Sprintf("%s (%s:%d)", d.Var, d.File, d.Line)
 		}
 		return fmt.Sprintf("%s: %s; write %s=%q", where, d.Message, d.Var, d.Fix)
 	}
-	r, rerr := env.Route(path)
+	r, rerr := c.Route(path)
 	msg := err.Error()
 	if rerr == nil && r.SumDB.Use && r.SumDB.DB != nil && strings.Contains(msg, "verifying ") && strings.Contains(msg, "/lookup/") &&
 		(strings.Contains(msg, "404 Not Found") || strings.Contains(msg, "410 Gone")) {

@@ -24,10 +24,11 @@ import (
 // discoverer (with its prefix cache) and the repository of each module
 // looked up, errors included, like one run of the go command.
 type directState struct {
-	once    sync.Once
-	disc    *vcs.Discoverer
-	discErr error
-	tmp     string // the private directory for git environments and caches
+	once      sync.Once
+	disc      *vcs.Discoverer
+	discErr   error
+	toolchain string // GOTOOLCHAIN, named in a too-new go.mod's error
+	tmp       string // the private directory for git environments and caches
 
 	mu      sync.Mutex
 	lookups map[string]*directLookup
@@ -65,6 +66,7 @@ func (f *Fetcher) discoverer() (*vcs.Discoverer, error) {
 	d := &f.direct
 	d.once.Do(func() {
 		env := f.Client.Env()
+		d.toolchain = env.Sources["GOTOOLCHAIN"].Value
 		cfg := vcs.Config{
 			Client:         f.Client,
 			InsecureClient: f.Client.Insecure(),
@@ -171,13 +173,12 @@ func (f *Fetcher) openDirect(ctx context.Context, modulePath string) (*vcs.Modul
 	if err != nil {
 		return nil, nil, err
 	}
-	env0 := f.Client.Env()
 	m, err := vcs.NewModuleRepo(code, vcs.Module{
 		Path:        modulePath,
 		Root:        rr.Root,
 		Subdir:      rr.SubDir,
 		GoVersion:   f.goVersion(),
-		GOTOOLCHAIN: env0.Sources["GOTOOLCHAIN"].Value,
+		GOTOOLCHAIN: f.direct.toolchain, // set with the discoverer
 	})
 	if err != nil {
 		return nil, nil, err

@@ -376,20 +376,6 @@ func isOriginTag(tag string) bool {
 	return c != "" && strings.HasPrefix(tag, c) && !module.IsPseudoVersion(tag)
 }
 
-// repoSum is the go command's checksum of all refs (Origin.RepoSum).
-func repoSum(refs map[string]string) string {
-	list := make([]string, 0, len(refs))
-	for ref := range refs {
-		list = append(list, ref)
-	}
-	sort.Strings(list)
-	h := sha256.New()
-	for _, ref := range list {
-		fmt.Fprintf(h, "%q %s\n", ref, refs[ref])
-	}
-	return "r1:" + base64.StdEncoding.EncodeToString(h.Sum(nil))
-}
-
 // Latest returns the commit the remote's HEAD points at.
 func (r *GitRepo) Latest(ctx context.Context) (*CommitInfo, error) {
 	refs, err := r.loadRefs(ctx)
